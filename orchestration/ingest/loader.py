@@ -1,0 +1,378 @@
+"""Load a dataset's new landing files into its raw table: idempotent, incremental, all-or-nothing.
+
+One call is one transaction: every new file of the dataset is read, its bad rows are kept in
+`raw.rejects` with the reason, its good rows are merged by the dataset's key, and the file's
+checksum is recorded in `raw.loaded_files`. A file that is not what it claims rolls everything back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from .contract import DATASETS, SQL_TYPES, Dataset
+from .parsing import MACROS, ident, problem, quote, typed_value
+from .sources import (
+    FileError,
+    Source,
+    accesslog_source,
+    csv_source,
+    file_format,
+    jsonl_source,
+    parquet_source,
+    read_lines,
+)
+
+META_COLUMNS = "_source_file VARCHAR, _source_record BIGINT, _extra VARCHAR, _loaded_at TIMESTAMP"
+
+SCHEMA_SQL = """
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE TABLE IF NOT EXISTS raw.loaded_files (
+    dataset VARCHAR NOT NULL, file_path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+    size_bytes BIGINT, format VARCHAR, rows_read BIGINT, rows_loaded BIGINT,
+    rows_rejected BIGINT, rows_duplicate BIGINT, loaded_at TIMESTAMP,
+    PRIMARY KEY (dataset, sha256)
+);
+CREATE TABLE IF NOT EXISTS raw.rejects (
+    dataset VARCHAR NOT NULL, file_path VARCHAR NOT NULL, line_number BIGINT,
+    raw_text VARCHAR, reason VARCHAR NOT NULL, file_sha256 VARCHAR, rejected_at TIMESTAMP
+);
+"""
+
+Progress = Callable[[str], None]
+
+
+class LoadError(Exception):
+    """A load that failed as a whole; nothing it did was kept."""
+
+
+@dataclass
+class FileResult:
+    path: Path
+    sha256: str
+    format: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_duplicate: int = 0
+
+
+@dataclass
+class LoadResult:
+    dataset: str
+    files: list[FileResult] = field(default_factory=list)
+    files_skipped: int = 0
+    table_rows: int = 0
+    rejects_total: int = 0
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(f.rows_rejected for f in self.files)
+
+    @property
+    def rows_duplicate(self) -> int:
+        return sum(f.rows_duplicate for f in self.files)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+
+def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file for writing, UTC session time zone."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(warehouse))
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw schema, bookkeeping tables and one table per dataset (if missing)."""
+    con.execute(SCHEMA_SQL)
+    for ds in DATASETS.values():
+        cols = ", ".join(f"{ident(c.name)} {SQL_TYPES[c.kind]}" for c in ds.columns)
+        con.execute(f"CREATE TABLE IF NOT EXISTS {ds.table} ({cols}, {META_COLUMNS})")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def discover_files(landing: Path, dataset: str) -> list[Path]:
+    """Landing files of a dataset in load order (oldest modification first, then by path)."""
+    folder = landing / dataset
+    if not folder.is_dir():
+        return []
+    files = [
+        p for p in folder.rglob("*")
+        if p.is_file() and not p.name.startswith(".") and file_format(p) is not None
+    ]
+    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, str(p)))
+
+
+def _service_for_log(path: Path, landing: Path, default: str | None) -> str:
+    rel = path.relative_to(landing / "requests")
+    if len(rel.parts) >= 2:
+        return rel.parts[0]
+    if default:
+        return default
+    raise FileError(
+        path,
+        "access logs need a service: put the file in requests/<service>/ or set "
+        "requests.default_service in the config",
+    )
+
+
+def _source_for(
+    con: duckdb.DuckDBPyConnection, path: Path, fmt: str, ds: Dataset, landing: Path,
+    salt: str, default_service: str | None, tag: str,
+) -> Source:
+    if fmt == "csv":
+        return csv_source(con, path, ds, tag)
+    if fmt == "jsonl":
+        return jsonl_source(path, ds)
+    if fmt == "parquet":
+        return parquet_source(con, path, ds)
+    if ds.name != "requests":
+        raise FileError(path, f"access logs are only accepted for requests, not {ds.name}")
+    return accesslog_source(path, _service_for_log(path, landing, default_service), salt)
+
+
+def _stage_sql(ds: Dataset, src: Source, salt: str) -> str:
+    """Typed values, the reject reason, and the raw text of rejected rows, one row per record."""
+    values, srcs, problems = [], [], []
+    for col in ds.columns:
+        expr, typ = src.columns.get(col.name, ("NULL", "VARCHAR"))
+        srcs.append(f"{expr} AS {ident('_src_' + col.name)}")
+        values.append(f"{typed_value(col, expr, typ, salt)} AS {ident(col.name)}")
+        check = problem(col, ident(col.name), ident("_src_" + col.name), ds.name)
+        if check:
+            problems.append(check)
+    reason = f"coalesce(_structural, nullif(concat_ws('; ', {', '.join(problems)}), ''))"
+    names = ", ".join(ident(c.name) for c in ds.columns)
+    return f"""
+        SELECT _record, {names}, _extra, _reason,
+               CASE WHEN _reason IS NOT NULL THEN _raw END AS _raw
+        FROM (
+            SELECT *, {reason} AS _reason FROM (
+                SELECT _record, {', '.join(values)}, {', '.join(srcs)},
+                       {src.extra_sql} AS _extra, {src.raw_sql} AS _raw,
+                       {src.structural_sql} AS _structural
+                FROM {src.from_sql}
+            )
+        )"""
+
+
+def _csv_line_numbers(records: list[int], parser_reject_lines: list[int]) -> dict[int, int]:
+    """Map CSV record numbers (1-based, header excluded) to file line numbers.
+
+    Lines the CSV parser rejected are skipped by the record count, so each one before a record
+    pushes it down a line. Assumes one line per record (no newlines inside quoted values).
+    """
+    skipped = sorted(parser_reject_lines)
+    out: dict[int, int] = {}
+    for rec in sorted(records):
+        line = rec + 1
+        for s in skipped:
+            if s <= line:
+                line += 1
+        out[rec] = line
+    return out
+
+
+def _load_file(
+    con: duckdb.DuckDBPyConnection, path: Path, sha: str, fmt: str, ds: Dataset,
+    landing: Path, salt: str, default_service: str | None, tag: str,
+) -> FileResult:
+    result = FileResult(path=path, sha256=sha, format=fmt)
+    if path.stat().st_size == 0:
+        raise FileError(path, "the file is empty; remove it or export it again")
+    src = _source_for(con, path, fmt, ds, landing, salt, default_service, tag)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE rw_stage AS {_stage_sql(ds, src, salt)}")
+    except duckdb.Error as exc:
+        raise FileError(path, f"cannot be read as {fmt}: {exc}".splitlines()[0]) from exc
+
+    file_sql = quote(str(path))
+    counts = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE _reason IS NOT NULL), "
+        + ", ".join(f"count({ident(c)})" for c in ds.required)
+        + " FROM rw_stage"
+    ).fetchone()
+    total, bad = int(counts[0]), int(counts[1])
+    parser_rejects: list[tuple[int, str, str]] = []
+    if src.csv_rejects:
+        parser_rejects = [
+            (int(r[0]), r[1], r[2])
+            for r in con.execute(
+                f"SELECT line, min(csv_line), min(error_message) FROM {src.csv_rejects} "
+                "GROUP BY line ORDER BY line"
+            ).fetchall()
+        ]
+        con.execute(f"DROP TABLE IF EXISTS {src.csv_rejects}")
+        con.execute(f"DROP TABLE IF EXISTS rw_scan_{tag}")
+    if total + len(parser_rejects) == 0:
+        raise FileError(path, "the file holds no records (only a header, or nothing readable)")
+    if total > 0 and total == bad and src.structural_sql != "NULL":
+        structural = con.execute(
+            "SELECT count(*) FROM rw_stage WHERE _raw IS NULL OR _reason LIKE 'not %' "
+            "OR _reason LIKE 'empty%'"
+        ).fetchone()[0]
+        if structural == total:
+            sample = con.execute("SELECT _reason FROM rw_stage LIMIT 1").fetchone()[0]
+            raise FileError(path, f"no line could be read as {fmt} (first problem: {sample})")
+    present_counts = counts[2:]
+    if total > 0 and total > bad:
+        for name, n in zip(ds.required, present_counts, strict=True):
+            if n == 0:
+                raise FileError(
+                    path, f"required column '{name}' is missing or empty in every record"
+                )
+
+    # Rejects: the stage's bad rows plus lines the CSV parser itself refused.
+    if src.csv_rejects is not None:
+        bad_records = [int(r[0]) for r in con.execute(
+            "SELECT _record FROM rw_stage WHERE _reason IS NOT NULL").fetchall()]
+        mapping = _csv_line_numbers(bad_records, [p[0] for p in parser_rejects])
+        texts = read_lines(con, path, list(mapping.values()))
+        con.execute("CREATE OR REPLACE TEMP TABLE rw_csv_lines (rec BIGINT, line BIGINT, txt VARCHAR)")
+        if mapping:
+            con.executemany(
+                "INSERT INTO rw_csv_lines VALUES (?, ?, ?)",
+                [(rec, ln, texts.get(ln, "")) for rec, ln in mapping.items()],
+            )
+        con.execute(
+            f"""INSERT INTO raw.rejects
+            SELECT {quote(ds.name)}, {file_sql}, l.line, l.txt, s._reason, {quote(sha)}, now()::TIMESTAMP
+            FROM rw_stage s JOIN rw_csv_lines l ON l.rec = s._record WHERE s._reason IS NOT NULL"""
+        )
+        if parser_rejects:
+            con.executemany(
+                "INSERT INTO raw.rejects VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+                [(ds.name, str(path), ln, txt, f"malformed CSV line: {msg}", sha)
+                 for ln, txt, msg in parser_rejects],
+            )
+    else:
+        con.execute(
+            f"""INSERT INTO raw.rejects
+            SELECT {quote(ds.name)}, {file_sql}, _record, _raw, _reason, {quote(sha)}, now()::TIMESTAMP
+            FROM rw_stage WHERE _reason IS NOT NULL"""
+        )
+
+    result.rows_read = total + len(parser_rejects)
+    result.rows_rejected = bad + len(parser_rejects)
+    before = con.execute(f"SELECT count(*) FROM {ds.table}").fetchone()[0]
+    _merge(con, ds, file_sql)
+    after = con.execute(f"SELECT count(*) FROM {ds.table}").fetchone()[0]
+    good = total - bad
+    if ds.upsert:
+        distinct = con.execute(
+            f"SELECT count(DISTINCT {ident(ds.key)}) FROM rw_stage WHERE _reason IS NULL"
+        ).fetchone()[0]
+        result.rows_loaded = int(distinct)
+    else:
+        result.rows_loaded = int(after - before)
+    result.rows_duplicate = good - result.rows_loaded
+    return result
+
+
+def _merge(con: duckdb.DuckDBPyConnection, ds: Dataset, file_sql: str) -> None:
+    """Insert the stage's good rows; a newer record with the same key replaces the older one."""
+    names = ", ".join(ident(c.name) for c in ds.columns)
+    key = ident(ds.key) if ds.key else None
+    select = (
+        f"SELECT {names}, {file_sql}, _record, _extra, now()::TIMESTAMP FROM rw_stage "
+        "WHERE _reason IS NULL"
+    )
+    if ds.upsert and key:
+        con.execute(
+            f"DELETE FROM {ds.table} WHERE {key} IN "
+            f"(SELECT {key} FROM rw_stage WHERE _reason IS NULL)"
+        )
+        con.execute(
+            f"INSERT INTO {ds.table} {select} "
+            f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _record DESC) = 1"
+        )
+        return
+    # Events (requests): the first delivery of a key wins; rows without a key are all kept.
+    has_keys = con.execute(
+        f"SELECT count({key}) > 0 FROM rw_stage WHERE _reason IS NULL"
+    ).fetchone()[0]
+    if not has_keys:
+        con.execute(f"INSERT INTO {ds.table} {select}")
+        return
+    con.execute(
+        f"""INSERT INTO {ds.table} {select}
+        AND ({key} IS NULL OR {key} NOT IN (SELECT {key} FROM {ds.table} WHERE {key} IS NOT NULL))
+        QUALIFY {key} IS NULL OR row_number() OVER (PARTITION BY {key} ORDER BY _record) = 1"""
+    )
+
+
+def load_dataset(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    landing: Path,
+    *,
+    salt: str = "reliability-warehouse",
+    default_service: str | None = None,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Load every landing file of `dataset` not loaded before, in one transaction."""
+    ds = DATASETS[dataset]
+    say = progress or (lambda _msg: None)
+    files = discover_files(landing, dataset)
+    result = LoadResult(dataset=dataset)
+    con.execute(MACROS)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        create_raw_tables(con)
+        known = {
+            r[0] for r in con.execute(
+                "SELECT sha256 FROM raw.loaded_files WHERE dataset = ?", [dataset]
+            ).fetchall()
+        }
+        for i, path in enumerate(files):
+            sha = sha256_file(path)
+            if sha in known:
+                result.files_skipped += 1
+                continue
+            fmt = file_format(path) or "?"
+            say(f"{dataset}: reading {path.name} ({i + 1}/{len(files)})")
+            fr = _load_file(
+                con, path, sha, fmt, ds, landing, salt, default_service, tag=str(i)
+            )
+            con.execute(
+                "INSERT INTO raw.loaded_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+                [dataset, str(path), sha, path.stat().st_size, fmt, fr.rows_read,
+                 fr.rows_loaded, fr.rows_rejected, fr.rows_duplicate],
+            )
+            known.add(sha)
+            result.files.append(fr)
+        con.execute("DROP TABLE IF EXISTS rw_stage")
+        result.table_rows = con.execute(f"SELECT count(*) FROM {ds.table}").fetchone()[0]
+        result.rejects_total = con.execute(
+            "SELECT count(*) FROM raw.rejects WHERE dataset = ?", [dataset]
+        ).fetchone()[0]
+        con.execute("COMMIT")
+    except FileError as exc:
+        con.execute("ROLLBACK")
+        raise LoadError(
+            f"{dataset}: {exc}. Nothing from this load was kept; fix or remove the file and "
+            "run again."
+        ) from exc
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return result

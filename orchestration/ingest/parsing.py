@@ -1,0 +1,120 @@
+"""SQL expressions that type and validate one contract column, and the access-log pattern.
+
+Every expression works on a DuckDB column reference and returns NULL for an empty value; the
+matching `problem` expression is non-NULL (a reason text) when the value cannot be accepted.
+"""
+
+from __future__ import annotations
+
+from .contract import Column
+
+# DuckDB macros installed on the loading connection (temporary: they vanish with it).
+MACROS = r"""
+CREATE OR REPLACE TEMP MACRO rw_text(v) AS nullif(trim(CAST(v AS VARCHAR)), '');
+CREATE OR REPLACE TEMP MACRO rw_epoch(d) AS CASE
+    WHEN d IS NULL OR abs(d) >= 1e14 THEN NULL
+    WHEN abs(d) >= 1e11 THEN make_timestamp(CAST(d * 1000 AS BIGINT))
+    ELSE make_timestamp(CAST(d * 1000000 AS BIGINT)) END;
+CREATE OR REPLACE TEMP MACRO rw_ts(v) AS CASE
+    WHEN v IS NULL THEN NULL
+    WHEN regexp_full_match(v, '-?[0-9]+(\.[0-9]+)?') THEN rw_epoch(TRY_CAST(v AS DOUBLE))
+    ELSE CAST(TRY_CAST(v AS TIMESTAMPTZ) AS TIMESTAMP) END;
+"""
+
+# nginx/Apache "combined" log format, optionally followed by $request_time in seconds.
+ACCESS_LOG_PATTERN = (
+    r'^(\S+) \S+ (\S+) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}|-) (\d+|-) '
+    r'"((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"(?: ([0-9.]+|-))?\s*$'
+)
+ACCESS_LOG_GROUPS = (
+    "client", "remote_user", "time_local", "request", "status", "bytes", "referer",
+    "user_agent", "request_time",
+)
+REQUEST_LINE_PATTERN = r"^([A-Z]+) (\S+)(?: HTTP/[0-9.]+)?$"
+
+
+def quote(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def typed_value(col: Column, src: str, src_type: str, salt: str) -> str:
+    """The expression giving the column's stored value from source expression `src`."""
+    numeric = src_type.upper() in {
+        "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+        "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE",
+    } or src_type.upper().startswith("DECIMAL")
+    kind = col.kind
+    if kind == "timestamp":
+        if src_type.upper() in {"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"}:
+            return f"CAST({src} AS TIMESTAMP)"
+        if src_type.upper().startswith("TIMESTAMP"):
+            return f"CAST({src} AS TIMESTAMP)"
+        if numeric:
+            return f"rw_epoch(CAST({src} AS DOUBLE))"
+        return f"rw_ts(rw_text({src}))"
+    if kind == "integer":
+        if numeric:
+            return f"TRY_CAST({src} AS INTEGER)"
+        return f"TRY_CAST(TRY_CAST(rw_text({src}) AS DOUBLE) AS INTEGER)"
+    if kind == "double":
+        return f"CAST({src} AS DOUBLE)" if numeric else f"TRY_CAST(rw_text({src}) AS DOUBLE)"
+    if kind == "decimal":
+        return f"TRY_CAST(rw_text({src}) AS DECIMAL(18, 4))"
+    if kind == "user_key":
+        return f"sha256({quote(salt)} || rw_text({src}))"
+    if kind == "currency":
+        return f"upper(rw_text({src}))"
+    text = f"rw_text({src})"
+    return f"lower({text})" if col.lower else text
+
+
+def problem(col: Column, value: str, src: str, dataset: str) -> str | None:
+    """A reason text when the stored `value` (from source `src`) is not acceptable, else NULL."""
+    name = col.name
+    present = f"rw_text({src}) IS NOT NULL"
+    checks: list[tuple[str, str]] = []
+    if col.required:
+        checks.append((f"rw_text({src}) IS NULL", f"{name}: required value is missing"))
+    if col.kind in {"timestamp", "integer", "double", "decimal"}:
+        expected = {
+            "timestamp": "an ISO 8601 timestamp (with offset, else UTC) or epoch seconds/ms",
+            "integer": "an integer",
+            "double": "a number",
+            "decimal": "a decimal number",
+        }[col.kind]
+        checks.append(
+            (f"{present} AND {value} IS NULL",
+             f"'{name}: cannot read ' || rw_text({src}) || ' as {expected}'")
+        )
+    if col.allowed:
+        allowed = ", ".join(quote(a) for a in col.allowed)
+        checks.append(
+            (f"{value} IS NOT NULL AND {value} NOT IN ({allowed})",
+             f"'{name}: ' || {value} || ' is not one of {'/'.join(col.allowed)}'")
+        )
+    if col.kind == "currency":
+        checks.append(
+            (f"{value} IS NOT NULL AND NOT regexp_full_match({value}, '[A-Z]{{3}}')",
+             f"'{name}: ' || {value} || ' is not an ISO 4217 code'")
+        )
+    if dataset == "requests" and name == "status":
+        checks.append(
+            (f"{value} IS NOT NULL AND ({value} < 100 OR {value} > 599)",
+             f"'status: ' || {value} || ' is not an HTTP status (100..599)'")
+        )
+    if dataset == "requests" and name == "latency_ms":
+        checks.append(
+            (f"{value} IS NOT NULL AND {value} < 0", f"'latency_ms: ' || {value} || ' is negative'")
+        )
+    if not checks:
+        return None
+    cases = " ".join(
+        f"WHEN {cond} THEN {msg if msg.startswith(chr(39)) else quote(msg)}" for cond, msg in checks
+    )
+    return f"CASE {cases} END"

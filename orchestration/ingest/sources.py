@@ -1,0 +1,209 @@
+"""Readers: how each file format becomes rows of (source values, record number, raw text).
+
+DuckDB does all parsing (read_csv / read_json-style line reads / read_parquet / regexp); no file is
+ever loaded into Python objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from .contract import Dataset
+from .parsing import ACCESS_LOG_GROUPS, ACCESS_LOG_PATTERN, REQUEST_LINE_PATTERN, ident, quote
+
+FORMATS = {
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".parquet": "parquet",
+    ".log": "accesslog",
+}
+
+
+class FileError(Exception):
+    """A file that is not what it claims to be; the message says what to fix."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+def file_format(path: Path) -> str | None:
+    """The format of a landing file from its name (a trailing .gz is allowed), or None."""
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    return FORMATS.get(suffixes[-1]) if suffixes else None
+
+
+@dataclass
+class Source:
+    """A FROM clause plus, per contract column, the source expression and its DuckDB type."""
+
+    from_sql: str
+    columns: dict[str, tuple[str, str]]
+    extra_sql: str = "NULL"
+    raw_sql: str = "NULL"
+    structural_sql: str = "NULL"
+    csv_rejects: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _lines_sql(path: Path) -> str:
+    """Read a (possibly gzipped) text file one line per row, numbered from 1."""
+    return (
+        "(SELECT row_number() OVER () AS _record, line FROM read_csv("
+        f"{quote(str(path))}, columns={{'line': 'VARCHAR'}}, header=false, sep='', quote='', "
+        "escape='', auto_detect=false, strict_mode=false))"
+    )
+
+
+def read_lines(con: duckdb.DuckDBPyConnection, path: Path, numbers: list[int]) -> dict[int, str]:
+    """The text of the given 1-based line numbers of a file."""
+    if not numbers:
+        return {}
+    wanted = ", ".join(str(int(n)) for n in sorted(set(numbers)))
+    rows = con.execute(
+        f"SELECT _record, line FROM {_lines_sql(path)} WHERE _record IN ({wanted})"
+    ).fetchall()
+    return {int(n): (line or "") for n, line in rows}
+
+
+def _describe(con: duckdb.DuckDBPyConnection, sql: str, path: Path, what: str) -> list[tuple[str, str]]:
+    try:
+        return [(r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {sql}").fetchall()]
+    except duckdb.Error as exc:
+        raise FileError(path, f"cannot be read as {what}: {_first_line(exc)}") from exc
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _check_required(path: Path, dataset: Dataset, present: set[str]) -> None:
+    missing = [c for c in dataset.required if c not in present]
+    if missing:
+        raise FileError(
+            path,
+            f"missing required column(s) {', '.join(missing)} for dataset '{dataset.name}' "
+            f"(found: {', '.join(sorted(present)) or 'none'}); add the column or move the file "
+            "to the right dataset folder",
+        )
+
+
+def _struct_json(cols: list[str]) -> str:
+    if not cols:
+        return "NULL"
+    pairs = ", ".join(f"{ident(c)} := {ident(c)}" for c in cols)
+    return f"CAST(to_json(struct_pack({pairs})) AS VARCHAR)"
+
+
+def csv_source(con: duckdb.DuckDBPyConnection, path: Path, dataset: Dataset, tag: str) -> Source:
+    """CSV with a header; every value read as text; malformed lines go to DuckDB's rejects tables."""
+    base = (
+        f"read_csv({quote(str(path))}, all_varchar=true, header=true, delim=',', quote='\"', "
+        "escape='\"'"
+    )
+    cols = _describe(con, base + ", ignore_errors=true)", path, "CSV")
+    by_name = {c.strip().lower(): c for c, _ in cols}
+    _check_required(path, dataset, set(by_name))
+    extras = [c for c, _ in cols if c.strip().lower() not in dataset.names]
+    reader = (
+        f"{base}, store_rejects=true, rejects_table='rw_rej_{tag}', "
+        f"rejects_scan='rw_scan_{tag}')"
+    )
+    return Source(
+        from_sql=f"(SELECT row_number() OVER () AS _record, * FROM {reader})",
+        columns={n: (ident(by_name[n]), "VARCHAR") for n in dataset.names if n in by_name},
+        extra_sql=_struct_json(extras),
+        csv_rejects=f"rw_rej_{tag}",
+    )
+
+
+def jsonl_source(path: Path, dataset: Dataset) -> Source:
+    """JSON Lines: each line parsed by DuckDB's JSON functions, so a bad line rejects only itself."""
+    paths = ", ".join(quote(f'$."{n}"') for n in dataset.names)
+    nulls = quote("{" + ", ".join(f'"{n}": null' for n in dataset.names) + "}")
+    inner = (
+        "(SELECT _record, line, CASE WHEN json_valid(line) AND json_type(line) = 'OBJECT' "
+        f"THEN json_extract_string(line, [{paths}]) END AS _vals FROM {_lines_sql(path)})"
+    )
+    return Source(
+        from_sql=inner,
+        columns={n: (f"_vals[{i + 1}]", "VARCHAR") for i, n in enumerate(dataset.names)},
+        extra_sql=(
+            f"CASE WHEN _vals IS NOT NULL THEN nullif(CAST(json_merge_patch(line, {nulls}) "
+            "AS VARCHAR), '{}') END"
+        ),
+        raw_sql="line",
+        structural_sql=(
+            "CASE WHEN line IS NULL THEN 'empty or unreadable line' "
+            "WHEN NOT json_valid(line) THEN 'not valid JSON' "
+            "WHEN json_type(line) <> 'OBJECT' THEN 'not a JSON object' END"
+        ),
+    )
+
+
+def parquet_source(con: duckdb.DuckDBPyConnection, path: Path, dataset: Dataset) -> Source:
+    """Parquet: native types are used as they are (no text round trip)."""
+    base = f"read_parquet({quote(str(path))}"
+    cols = _describe(con, base + ")", path, "Parquet")
+    types = {c.strip().lower(): (c, t) for c, t in cols}
+    _check_required(path, dataset, set(types))
+    extras = [c for c, _ in cols if c.strip().lower() not in dataset.names]
+    return Source(
+        from_sql=(
+            f"(SELECT file_row_number + 1 AS _record, * EXCLUDE (file_row_number) "
+            f"FROM {base}, file_row_number=true))"
+        ),
+        columns={n: (ident(types[n][0]), types[n][1]) for n in dataset.names if n in types},
+        extra_sql=_struct_json(extras),
+        raw_sql=_struct_json([c for c, _ in cols]),
+    )
+
+
+def accesslog_source(path: Path, service: str, salt: str) -> Source:
+    """nginx/Apache combined access log, with an optional trailing $request_time (seconds)."""
+    groups = ", ".join(quote(g) for g in ACCESS_LOG_GROUPS)
+    inner = (
+        "(SELECT _record, line, m, "
+        f"regexp_extract(m.request, {quote(REQUEST_LINE_PATTERN)}, ['method', 'target']) AS rq, "
+        "CAST(try_strptime(m.time_local, '%d/%b/%Y:%H:%M:%S %z') AS TIMESTAMP) AS ts "
+        f"FROM (SELECT _record, line, regexp_extract(line, {quote(ACCESS_LOG_PATTERN)}, [{groups}])"
+        f" AS m FROM {_lines_sql(path)}))"
+    )
+    latency = (
+        "CASE WHEN m.request_time IN ('', '-') THEN NULL "
+        "ELSE TRY_CAST(m.request_time AS DOUBLE) * 1000 END"
+    )
+    return Source(
+        from_sql=inner,
+        columns={
+            "timestamp": ("ts", "TIMESTAMP"),
+            "service": (quote(service), "VARCHAR"),
+            "route": ("regexp_replace(rq.target, '\\?.*$', '')", "VARCHAR"),
+            "status": ("CASE WHEN m.status <> '-' THEN m.status END", "VARCHAR"),
+            "method": ("rq.method", "VARCHAR"),
+            "latency_ms": (latency, "DOUBLE"),
+            "user_key": ("CASE WHEN m.remote_user NOT IN ('', '-') THEN m.remote_user END", "VARCHAR"),
+        },
+        extra_sql=(
+            "CASE WHEN m.status <> '' THEN CAST(json_object("
+            f"'client_hash', sha256({quote(salt)} || m.client), "
+            "'bytes_sent', TRY_CAST(m.bytes AS BIGINT), 'referer', nullif(m.referer, '-'), "
+            "'user_agent', m.user_agent) AS VARCHAR) END"
+        ),
+        raw_sql="line",
+        structural_sql=(
+            "CASE WHEN line IS NULL THEN 'empty or unreadable line' "
+            "WHEN m.status = '' THEN 'not a combined-format access log line (cut short or garbled)' "
+            "WHEN ts IS NULL THEN 'time: cannot read ' || m.time_local "
+            "WHEN rq.method = '' THEN 'request: ' || m.request || ' is not \"METHOD PATH PROTOCOL\"' "
+            "END"
+        ),
+    )
