@@ -1,0 +1,1 @@
+"""Dagster assets: extract (raw), configuration tables, and the dbt models."""

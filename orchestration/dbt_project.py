@@ -1,0 +1,31 @@
+"""The dbt project as dagster-dbt sees it, and how its manifest is prepared."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtCliResource, DbtProject
+
+from .settings import PROJECT_ROOT
+
+DBT_PROJECT = DbtProject(
+    project_dir=PROJECT_ROOT,
+    profiles_dir=PROJECT_ROOT / "dbt_project",
+    target_path=Path("dbt_project") / "target",
+)
+
+# The dbt installed next to this Python (the project's venv), even when the venv is not on PATH.
+_VENV_DBT = Path(sys.executable).with_name("dbt")
+DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else (shutil.which("dbt") or "dbt")
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE)
+
+
+def prepare_manifest() -> Path:
+    """Run `dbt parse` to (re)write the manifest. Done by the CLI, tests and builds; not at import."""
+    dbt_resource().cli(["--quiet", "parse"], target_path=DBT_PROJECT.target_path).wait()
+    return DBT_PROJECT.manifest_path

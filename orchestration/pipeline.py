@@ -1,0 +1,71 @@
+"""Running the asset graph in-process, for the CLI and the tests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import dagster as dg
+
+from .settings import CONFIG_VAR, LANDING_VAR, WAREHOUSE_VAR, Paths
+
+
+def use_paths(paths: Paths) -> None:
+    """Point the three environment variables at `paths` (dbt's profile reads the warehouse one)."""
+    os.environ[LANDING_VAR] = str(paths.landing)
+    os.environ[WAREHOUSE_VAR] = str(paths.warehouse)
+    os.environ[CONFIG_VAR] = str(paths.config)
+
+
+def run_pipeline(
+    paths: Paths,
+    *,
+    selection: str | None = None,
+    instance: dg.DagsterInstance | None = None,
+    on_event: Callable[[dg.DagsterEvent], None] | None = None,
+    raise_on_error: bool = False,
+) -> dg.ExecuteInProcessResult:
+    """Materialize the whole graph (or an asset selection string) against `paths`.
+
+    The dbt manifest must have been prepared (orchestration.dbt_project.prepare_manifest).
+    """
+    use_paths(paths)
+    from .definitions import build_definitions  # imported late: reads the prepared manifest
+    from .resources import WarehouseResource
+
+    defs = build_definitions(
+        WarehouseResource(
+            warehouse_path=str(paths.warehouse),
+            landing_path=str(paths.landing),
+            config_path=str(paths.config),
+        )
+    )
+    job = defs.resolve_job_def("reliability_everything")
+    result = job.execute_in_process(
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        raise_on_error=raise_on_error,
+        op_selection=None,
+        asset_selection=(
+            list(dg.AssetSelection.from_string(selection).resolve(defs.resolve_asset_graph()))
+            if selection
+            else None
+        ),
+    )
+    if on_event:
+        for event in result.all_events:
+            on_event(event)
+    return result
+
+
+def failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
+    """The error messages of failed steps, without Dagster's stack traces."""
+    messages = []
+    for event in result.all_events:
+        if event.is_step_failure:
+            data = event.step_failure_data
+            err = data.error if data else None
+            while err is not None and err.cause is not None and "dagster" in err.cls_name.lower():
+                err = err.cause
+            text = err.message.strip() if err else event.message or "failed"
+            messages.append(f"{event.step_key}: {text}")
+    return messages
