@@ -20,15 +20,16 @@ def parse_ts(value: str | int | float | None) -> datetime | None:
     m = _BQ_UTC.match(text)
     if m:
         text = f"{m.group(1)}T{m.group(2)}+00:00"
+    text = re.sub(r"\s+([+-]\d{2}):?(\d{2})$", r"\1:\2", text)  # `... +0100` (GitLab hooks)
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     dt = datetime.fromisoformat(text)
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
-def iso(value: datetime | str | None) -> str | None:
+def iso(value: datetime | str | int | float | None) -> str | None:
     """ISO 8601 in UTC with a `Z` (seconds precision kept as given), or None."""
-    dt = parse_ts(value) if isinstance(value, str) else value
+    dt = value if isinstance(value, datetime) else parse_ts(value)
     if dt is None:
         return None
     return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
