@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from .settings import PROJECT_ROOT
+from .settings import PROJECT_ROOT, WAREHOUSE_VAR, resolve_paths
 
 DBT_PROJECT = DbtProject(
     project_dir=PROJECT_ROOT,
@@ -27,5 +28,7 @@ def dbt_resource() -> DbtCliResource:
 
 def prepare_manifest() -> Path:
     """Run `dbt parse` to (re)write the manifest. Done by the CLI, tests and builds; not at import."""
+    # profiles.yml names the warehouse through this variable; parsing needs it set, not opened.
+    os.environ.setdefault(WAREHOUSE_VAR, str(resolve_paths().warehouse))
     dbt_resource().cli(["--quiet", "parse"], target_path=DBT_PROJECT.target_path).wait()
     return DBT_PROJECT.manifest_path

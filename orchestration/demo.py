@@ -366,10 +366,16 @@ def _plan_releases(rng: np.random.Generator, t0: datetime, t1: datetime) -> list
         d0 = t0 + timedelta(days=day)
         factor = 1.0 if d0.weekday() < 5 else 0.05
         for svc in SERVICES:
-            for _ in range(int(rng.poisson(svc.deploys_per_workday * factor))):
+            for _ in range(_deploy_count(rng, svc.deploys_per_workday * factor)):
                 finished = d0 + timedelta(seconds=int(rng.integers(8 * 3600, 18 * 3600)))
                 deploys += _release(rng, svc, finished)
     return deploys
+
+
+def _deploy_count(rng: np.random.Generator, mean: float) -> int:
+    """Deployments in one day: binomial, steadier than Poisson (teams keep a cadence)."""
+    trials = max(1, round(2 * mean))
+    return int(rng.binomial(trials, min(1.0, mean / trials)))
 
 
 def _release(rng: np.random.Generator, svc: _Service, finished: datetime) -> list[_Deploy]:

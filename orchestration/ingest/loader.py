@@ -7,7 +7,11 @@ checksum is recorded in `raw.loaded_files`. A file that is not what it claims ro
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,10 +148,28 @@ def _source_for(
     if fmt == "jsonl":
         return jsonl_source(path, ds)
     if fmt == "parquet":
-        return parquet_source(con, path, ds)
+        return parquet_source(con, _plain_parquet(path, tag), ds)
     if ds.name != "requests":
         raise FileError(path, f"access logs are only accepted for requests, not {ds.name}")
     return accesslog_source(path, _service_for_log(path, landing, default_service), salt)
+
+
+def _plain_parquet(path: Path, tag: str) -> Path:
+    """A gzipped Parquet file is decompressed (streamed) next to the warehouse's temp files."""
+    if path.suffix.lower() != ".gz":
+        return path
+    target = Path(tempfile.gettempdir()) / f"reliability-{os.getpid()}-{tag}-{path.stem}"
+    try:
+        with gzip.open(path, "rb") as src, target.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+    except (OSError, EOFError) as exc:
+        target.unlink(missing_ok=True)
+        raise FileError(path, f"cannot be decompressed: {exc}") from exc
+    _TEMP_FILES.append(target)
+    return target
+
+
+_TEMP_FILES: list[Path] = []
 
 
 def _stage_sql(ds: Dataset, src: Source, salt: str) -> str:
@@ -368,11 +390,19 @@ def load_dataset(
         con.execute("COMMIT")
     except FileError as exc:
         con.execute("ROLLBACK")
+        _cleanup()
         raise LoadError(
             f"{dataset}: {exc}. Nothing from this load was kept; fix or remove the file and "
             "run again."
         ) from exc
     except BaseException:
         con.execute("ROLLBACK")
+        _cleanup()
         raise
+    _cleanup()
     return result
+
+
+def _cleanup() -> None:
+    while _TEMP_FILES:
+        _TEMP_FILES.pop().unlink(missing_ok=True)

@@ -1,0 +1,150 @@
+"""The `reliability` command: demo, run, prepare, dev and the metric subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from .config import ConfigError, load_config
+from .settings import DATA_DIR, PROJECT_ROOT, Paths, export_defaults
+
+# Modules under orchestration/commands/ that add subcommands (when present).
+COMMAND_MODULES = ("dora", "slo", "review", "sql")
+
+
+def _say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def _check_config(paths: Paths) -> bool:
+    try:
+        load_config(paths.config)
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
+def _run(paths: Paths) -> int:
+    """Prepare the dbt manifest, materialize everything, print a summary."""
+    from .dbt_project import prepare_manifest
+    from .pipeline import failure_messages, run_pipeline
+    from .summary import format_summary, warehouse_counts
+
+    if not _check_config(paths):
+        return 2
+    _say("Preparing the dbt manifest (dbt parse) ...")
+    prepare_manifest()
+    _say(f"Running the pipeline on {paths.landing} -> {paths.warehouse} ...")
+    started = time.monotonic()
+    result = run_pipeline(paths, on_event=_progress)
+    if not result.success:
+        print("\nThe run failed; the warehouse keeps its previous contents for the failed step.",
+              file=sys.stderr)
+        for message in failure_messages(result):
+            print(f"  {message}", file=sys.stderr)
+        return 1
+    _say(f"Pipeline finished in {time.monotonic() - started:.1f} s\n")
+    print(format_summary(warehouse_counts(paths.warehouse), paths.warehouse))
+    return 0
+
+
+def _progress(event) -> None:  # noqa: ANN001 - a DagsterEvent
+    if event.event_type_value == "ASSET_MATERIALIZATION":
+        mat = event.event_specific_data.materialization
+        rows = mat.metadata.get("dagster/row_count")
+        suffix = f" ({rows.value:,} rows)" if rows is not None else ""
+        _say(f"materialized {mat.asset_key.to_user_string()}{suffix}")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import generate_demo
+
+    paths = export_defaults()
+    end = date.fromisoformat(args.end) if args.end else None
+    _say(f"Generating {args.weeks} weeks of demo data into {paths.landing} ...")
+    summary = generate_demo(paths.landing, weeks=args.weeks, end=end, seed=args.seed,
+                            scale=args.scale)
+    total = sum(summary.rows.values())
+    _say(f"Wrote {total:,} records ({summary.start} to {summary.end}), "
+         f"{sum(summary.malformed.values())} of them deliberately malformed")
+    return _run(paths)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return _run(export_defaults())
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    from .dbt_project import prepare_manifest
+
+    export_defaults()
+    print(f"dbt manifest written to {prepare_manifest()}")
+    return 0
+
+
+def cmd_dev(args: argparse.Namespace) -> int:
+    """`dagster dev` with the three variables set and a dagster.yaml limiting the writer pool."""
+    paths = export_defaults()
+    if not _check_config(paths):
+        return 2
+    home = Path(os.environ.get("DAGSTER_HOME") or DATA_DIR / "dagster_home")
+    home.mkdir(parents=True, exist_ok=True)
+    instance_yaml = home / "dagster.yaml"
+    if not instance_yaml.exists():
+        instance_yaml.write_text((PROJECT_ROOT / "dagster.yaml").read_text())
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    dagster = Path(sys.executable).with_name("dagster")
+    cmd = [str(dagster) if dagster.exists() else "dagster", "dev", "-m",
+           "orchestration.definitions", *args.dagster_args]
+    return subprocess.call(cmd, env=env, cwd=PROJECT_ROOT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reliability",
+        description="DORA metrics, SLOs and error budgets next to business KPIs, in DuckDB.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="generate demo data into the landing folder and run")
+    demo.add_argument("--weeks", type=int, default=12, help="weeks of data (default 12)")
+    demo.add_argument("--end", help="exclusive end date, a Monday (default: this week's Monday)")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--scale", type=float, default=1.0, help="request volume multiplier")
+    demo.set_defaults(func=cmd_demo)
+
+    run = sub.add_parser("run", help="run the pipeline on whatever is in the landing folder")
+    run.set_defaults(func=cmd_run)
+
+    prepare = sub.add_parser("prepare", help="prepare the dbt manifest (dbt parse)")
+    prepare.set_defaults(func=cmd_prepare)
+
+    dev = sub.add_parser("dev", help="start the Dagster UI (dagster dev) on this project")
+    dev.add_argument("dagster_args", nargs=argparse.REMAINDER)
+    dev.set_defaults(func=cmd_dev)
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f".commands.{name}", __package__)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.endswith(f"commands.{name}"):
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of the `reliability` CLI; each module has register(subparsers)."""

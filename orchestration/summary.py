@@ -1,0 +1,50 @@
+"""What `reliability demo` / `run` print after a run: rows loaded and rejected per dataset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from .ingest.contract import DATASETS
+
+
+@dataclass(frozen=True)
+class DatasetCounts:
+    dataset: str
+    files: int
+    rows: int
+    rejected: int
+
+
+def warehouse_counts(warehouse: Path) -> list[DatasetCounts]:
+    """Files loaded, rows held and rows rejected per dataset, read from the warehouse."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        out = []
+        for name in DATASETS:
+            files = con.execute(
+                "SELECT count(*) FROM raw.loaded_files WHERE dataset = ?", [name]
+            ).fetchone()[0]
+            rows = con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0]
+            rejected = con.execute(
+                "SELECT count(*) FROM raw.rejects WHERE dataset = ?", [name]
+            ).fetchone()[0]
+            out.append(DatasetCounts(name, int(files), int(rows), int(rejected)))
+    return out
+
+
+def format_summary(counts: list[DatasetCounts], warehouse: Path) -> str:
+    """A short table plus where the warehouse is and how to query it."""
+    lines = [f"{'dataset':<12} {'files':>6} {'rows':>12} {'rejected':>9}"]
+    for c in counts:
+        lines.append(f"{c.dataset:<12} {c.files:>6} {c.rows:>12,} {c.rejected:>9,}")
+    lines += [
+        "",
+        f"Warehouse: {warehouse}",
+        "Rejected rows, with file, line and reason: SELECT * FROM raw.rejects;",
+        f"Query it:  duckdb -readonly {warehouse}",
+        "      or:  python -c \"import duckdb; print(duckdb.connect(r'"
+        f"{warehouse}', read_only=True).sql('SHOW ALL TABLES'))\"",
+    ]
+    return "\n".join(lines)

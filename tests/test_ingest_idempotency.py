@@ -1,0 +1,90 @@
+"""Loading the same file twice, or re-running, changes nothing; newer records replace older."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from orchestration.ingest.loader import connect, load_dataset
+
+INCIDENTS = (
+    "incident_id,service,started_at,resolved_at,severity\n"
+    "INC-1,checkout-api,2026-03-02T10:00:00Z,,SEV2\n"
+    "INC-2,catalog-api,2026-03-03T10:00:00Z,2026-03-03T11:00:00Z,sev3\n"
+)
+INCIDENTS_V2 = (
+    "incident_id,service,started_at,resolved_at,severity\n"
+    "INC-1,checkout-api,2026-03-02T10:00:00Z,2026-03-02T12:30:00Z,sev2\n"
+)
+
+
+def _snapshot(con) -> dict[str, int]:
+    tables = ["raw.incidents", "raw.rejects", "raw.loaded_files"]
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+
+
+def _write(path: Path, text: str, mtime: int) -> None:
+    path.write_text(text)
+    os.utime(path, (mtime, mtime))
+
+
+def test_rerun_and_same_file_twice_change_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "landing" / "incidents"
+    folder.mkdir(parents=True)
+    _write(folder / "export.csv", INCIDENTS + "INC-3,x,not-a-time,,\n", 1_000)
+    con = connect(tmp_path / "wh.duckdb")
+    first = load_dataset(con, "incidents", tmp_path / "landing")
+    assert (first.rows_loaded, first.rows_rejected) == (2, 1)
+    before = _snapshot(con)
+
+    again = load_dataset(con, "incidents", tmp_path / "landing")
+    assert again.files == [] and again.files_skipped == 1
+    shutil.copy(folder / "export.csv", folder / "export-copy.csv")  # same bytes, new name
+    copy = load_dataset(con, "incidents", tmp_path / "landing")
+    assert copy.files == [] and copy.files_skipped == 2
+    assert _snapshot(con) == before
+
+
+def test_newer_record_replaces_older_and_only_new_files_are_read(tmp_path: Path) -> None:
+    folder = tmp_path / "landing" / "incidents"
+    folder.mkdir(parents=True)
+    _write(folder / "monday.csv", INCIDENTS, 1_000)
+    con = connect(tmp_path / "wh.duckdb")
+    load_dataset(con, "incidents", tmp_path / "landing")
+    _write(folder / "tuesday.csv", INCIDENTS_V2, 2_000)
+    second = load_dataset(con, "incidents", tmp_path / "landing")
+    assert [f.path.name for f in second.files] == ["tuesday.csv"]
+    rows = con.execute(
+        "SELECT incident_id, strftime(resolved_at, '%H:%M'), severity FROM raw.incidents "
+        "ORDER BY incident_id"
+    ).fetchall()
+    assert rows == [("INC-1", "12:30", "sev2"), ("INC-2", "11:00", "sev3")]
+
+
+def test_duplicate_keys_within_a_file_keep_the_last_and_are_counted(tmp_path: Path) -> None:
+    folder = tmp_path / "landing" / "incidents"
+    folder.mkdir(parents=True)
+    _write(folder / "a.csv", INCIDENTS + "INC-2,catalog-api,2026-03-03T10:00:00Z,,sev1\n", 1)
+    con = connect(tmp_path / "wh.duckdb")
+    result = load_dataset(con, "incidents", tmp_path / "landing")
+    assert (result.rows_loaded, result.rows_duplicate) == (2, 1)
+    assert con.execute(
+        "SELECT severity FROM raw.incidents WHERE incident_id = 'INC-2'").fetchone() == ("sev1",)
+
+
+def test_requests_deduplicate_by_request_id_across_files(tmp_path: Path) -> None:
+    folder = tmp_path / "landing" / "requests"
+    folder.mkdir(parents=True)
+    head = "timestamp,service,route,status,request_id\n"
+    _write(folder / "a.csv", head + "2026-03-02T10:00:00Z,s,/a,200,r1\n"
+           "2026-03-02T10:00:01Z,s,/a,200,r2\n2026-03-02T10:00:01Z,s,/a,200,\n", 1)
+    _write(folder / "b.csv", head + "2026-03-02T10:00:01Z,s,/a,200,r2\n"
+           "2026-03-02T10:00:02Z,s,/a,500,r3\n2026-03-02T10:00:01Z,s,/a,200,\n", 2)
+    con = connect(tmp_path / "wh.duckdb")
+    result = load_dataset(con, "requests", tmp_path / "landing")
+    assert con.execute("SELECT count(*) FROM raw.requests").fetchone()[0] == 5
+    assert result.rows_duplicate == 1
+    ids = con.execute("SELECT request_id FROM raw.requests WHERE request_id IS NOT NULL "
+                      "ORDER BY 1").fetchall()
+    assert ids == [("r1",), ("r2",), ("r3",)]
