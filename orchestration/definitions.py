@@ -11,6 +11,7 @@ DBT_PROJECT.prepare_if_dev()  # only under `dagster dev`; production prepares at
 from .assets.config_tables import config_tables  # noqa: E402
 from .assets.dbt import dbt_models  # noqa: E402
 from .assets.raw import raw_assets  # noqa: E402
+from .assets.slo import slo_definitions  # noqa: E402
 from .resources import WarehouseResource  # noqa: E402
 
 everything_job = dg.define_asset_job(
@@ -31,7 +32,7 @@ weekly_schedule = dg.ScheduleDefinition(
 def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definitions:
     """The code location; tests pass a WarehouseResource pointing into tmp_path."""
     return dg.Definitions(
-        assets=[config_tables, *raw_assets, dbt_models],
+        assets=[config_tables, *raw_assets, slo_definitions, dbt_models],
         jobs=[everything_job],
         schedules=[weekly_schedule],
         resources={
