@@ -38,3 +38,8 @@
 {%- endmacro %}
 
 {% macro default__slo_type_double() -%}double precision{%- endmacro %}
+
+{#- Reported ratios are rounded to 9 decimals, so that 0.009 / 0.01 reads 0.9, not 0.8999999999999999. -#}
+{% macro slo_round(expression) -%}
+    round({{ expression }}, 9)
+{%- endmacro %}

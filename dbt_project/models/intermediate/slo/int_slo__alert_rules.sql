@@ -24,8 +24,8 @@ final as (
         alert_windows.long_window_minutes,
         alert_windows.short_window_minutes,
         definitions.window_minutes as period_minutes,
-        {{ slo_burn_factor('alert_windows.budget_fraction', 'definitions.window_minutes',
-                           'alert_windows.long_window_minutes') }} as burn_rate_factor
+        {{ slo_round(slo_burn_factor('alert_windows.budget_fraction', 'definitions.window_minutes',
+                                     'alert_windows.long_window_minutes')) }} as burn_rate_factor
     from definitions
     cross join alert_windows
 

@@ -166,9 +166,9 @@ final as (
         slo_id,
         minute_at,
         cast(minute_at as date) as minute_date,
-        sum(valid_events) as valid_events,
-        sum(good_events) as good_events,
-        sum(valid_events) - sum(good_events) as bad_events,
+        cast(sum(valid_events) as {{ dbt.type_bigint() }}) as valid_events,
+        cast(sum(good_events) as {{ dbt.type_bigint() }}) as good_events,
+        cast(sum(valid_events) - sum(good_events) as {{ dbt.type_bigint() }}) as bad_events,
         definition_hash
     from classified
     group by slo_id, minute_at, definition_hash

@@ -116,25 +116,25 @@ final as (
         cast(bad_requests as {{ dbt.type_bigint() }}) as bad_requests,
         cast(valid_events as {{ dbt.type_bigint() }}) as valid_events,
         cast(bad_events as {{ dbt.type_bigint() }}) as bad_events,
-        case when has_data then {{ slo_safe_divide('valid_events - bad_events', 'valid_events') }} end as sli,
+        {{ slo_round("case when has_data then " ~ slo_safe_divide('valid_events - bad_events', 'valid_events') ~ " end") }} as sli,
         not has_data as is_no_data,
         target,
-        cast(budget_events as {{ slo_type_double() }}) as budget_events,
-        consumed_fraction,
-        case
+        {{ slo_round('cast(budget_events as ' ~ slo_type_double() ~ ')') }} as budget_events,
+        {{ slo_round('consumed_fraction') }} as consumed_fraction,
+        {{ slo_round('''case
             when not has_data then null
             when budget_events > 0 then 1 - consumed_fraction
             when bad_events = 0 then 0
-        end as remaining_fraction,
+        end''') }} as remaining_fraction,
         is_budget_exhausted,
-        cast(budget_minutes as {{ slo_type_double() }}) as budget_minutes,
-        consumed_fraction * budget_minutes as error_minutes,
-        case
+        {{ slo_round('cast(budget_minutes as ' ~ slo_type_double() ~ ')') }} as budget_minutes,
+        {{ slo_round('consumed_fraction * budget_minutes') }} as error_minutes,
+        {{ slo_round('''case
             when not has_data then null
             when budget_events > 0 then (1 - consumed_fraction) * budget_minutes
             when bad_events = 0 then 0
-        end as budget_remaining_minutes,
-        case when has_data then {{ slo_burn_rate('bad_events', 'valid_events', 'target') }} end as burn_rate,
+        end''') }} as budget_remaining_minutes,
+        {{ slo_round("case when has_data then " ~ slo_burn_rate('bad_events', 'valid_events', 'target') ~ " end") }} as burn_rate,
         as_of_at,
         latest_data_at
     from fractions

@@ -128,8 +128,8 @@ final as (
             as firing_minutes,
         episodes.peak_long_burn_rate,
         cast(episodes.bad_events_while_firing as {{ dbt.type_bigint() }}) as bad_events_while_firing,
-        {{ slo_safe_divide('episodes.bad_events_while_firing',
-                           '(1 - daily.target) * daily.valid_requests') }} as budget_spent_fraction
+        {{ slo_round(slo_safe_divide('episodes.bad_events_while_firing',
+                                     '(1 - daily.target) * daily.valid_requests')) }} as budget_spent_fraction
     from episodes
     left join daily
         on episodes.slo_id = daily.slo_id

@@ -54,8 +54,8 @@ filled as (
         spine.slo_id,
         spine.target,
         spine.minute_at,
-        coalesce(minutes.valid_events, 0) as valid_events,
-        coalesce(minutes.bad_events, 0) as bad_events
+        cast(coalesce(minutes.valid_events, 0) as {{ dbt.type_bigint() }}) as valid_events,
+        cast(coalesce(minutes.bad_events, 0) as {{ dbt.type_bigint() }}) as bad_events
     from spine
     left join minutes
         on spine.slo_id = minutes.slo_id
@@ -89,7 +89,7 @@ final as (
         valid_events,
         bad_events,
         {%- for minutes, label in windows %}
-        {{ slo_burn_rate('bad_' ~ label, 'valid_' ~ label, 'target') }} as burn_rate_{{ label }}{{ "," if not loop.last }}
+        {{ slo_round(slo_burn_rate('bad_' ~ label, 'valid_' ~ label, 'target')) }} as burn_rate_{{ label }}{{ "," if not loop.last }}
         {%- endfor %}
     from windowed
 

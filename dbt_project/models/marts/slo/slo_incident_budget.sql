@@ -96,9 +96,9 @@ final as (
         ) as bad_events,
         daily.day_date as budget_window_day_date,
         daily.budget_events as window_budget_events,
-        {{ slo_safe_divide(
+        {{ slo_round(slo_safe_divide(
             'case when spans.budgeting_method = \'Timeslices\' then impact.bad_slices else impact.bad_requests end',
-            'daily.budget_events') }} as budget_consumed_fraction,
+            'daily.budget_events')) }} as budget_consumed_fraction,
         coalesce(
             case
                 when daily.budget_events > 0
