@@ -151,6 +151,11 @@ def _alert_windows(path: Path, value: Any) -> tuple[AlertWindow, ...]:
                 raise ConfigError(
                     path, f"{key}.{part}", "a duration like 5m, 1h, 3d", item.get(part)
                 ) from None
+        for part, m in zip(("long", "short"), minutes, strict=True):
+            if m not in BURN_RATE_WINDOWS:
+                raise ConfigError(
+                    path, f"{key}.{part}", "one of 5m, 30m, 1h, 2h, 6h, 1d, 3d", item.get(part)
+                )
         if minutes[1] >= minutes[0]:
             raise ConfigError(
                 path, f"{key}.short", "a window shorter than the long one", item.get("short")
