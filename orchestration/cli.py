@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import subprocess
@@ -11,6 +12,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from . import progress
 from .config import ConfigError, load_config
 from .settings import DATA_DIR, PROJECT_ROOT, Paths, export_defaults
 
@@ -43,7 +45,15 @@ def _run(paths: Paths) -> int:
     prepare_manifest()
     _say(f"Running the pipeline on {paths.landing} -> {paths.warehouse} ...")
     started = time.monotonic()
-    result = run_pipeline(paths, on_event=_progress)
+    log_path = paths.warehouse.parent / "logs" / "last-run.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    progress.STREAM.append(sys.stdout)
+    try:
+        with log_path.open("w") as log, contextlib.redirect_stdout(log):
+            result = run_pipeline(paths, show_progress=True)
+    finally:
+        progress.STREAM.pop()
+    _say(f"Full dbt and Dagster output: {log_path}")
     if not result.success:
         print("\nThe run failed; the warehouse keeps its previous contents for the failed step.",
               file=sys.stderr)
@@ -54,13 +64,6 @@ def _run(paths: Paths) -> int:
     print(format_summary(warehouse_counts(paths.warehouse), paths.warehouse))
     return 0
 
-
-def _progress(event) -> None:  # noqa: ANN001 - a DagsterEvent
-    if event.event_type_value == "ASSET_MATERIALIZATION":
-        mat = event.event_specific_data.materialization
-        rows = mat.metadata.get("dagster/row_count")
-        suffix = f" ({rows.value:,} rows)" if rows is not None else ""
-        _say(f"materialized {mat.asset_key.to_user_string()}{suffix}")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -8,10 +8,10 @@ receives: CSV, gzipped JSON Lines, Parquet and nginx access logs.
 Everything follows from one simulation, in this order: releases (deployments), incidents caused by
 some of them (plus a few without a cause), hotfix / rollback deployments that fix incidents, the
 changes each deployment shipped, request traffic whose 5xx rate and latency rise during incidents,
-and journey conversions whose completion rate drops during incidents. Two scenarios are forced so a
-demo always has something to show: a long, severe checkout outage in the final two weeks and a
-signup latency incident. A few deliberately malformed records per dataset exercise the rejects
-path.
+and journey conversions whose completion rate drops during incidents. Three scenarios are placed on
+simulated deployments so a demo always has something to show: a long, severe checkout outage in the
+final two weeks, a signup latency incident, and an incident still open at the end. A few
+deliberately malformed records per dataset exercise the rejects path.
 
 The output is a pure function of ``(weeks, end, seed, scale)``: each part of the simulation draws
 from its own numpy ``default_rng`` stream, output is sorted, gzip members carry no time stamp or
@@ -82,8 +82,14 @@ _HEALTH = _Route("/healthz", "GET", 0.03, 2.0)
 
 SERVICES: tuple[_Service, ...] = (
     _Service(
-        "catalog-api", "discovery", "acme/catalog-api", "production", 4.0, 0.03, 15.0,
-        (
+        name="catalog-api",
+        team="discovery",
+        repo="acme/catalog-api",
+        prod_env="production",
+        deploys_per_workday=4.0,
+        incident_prob=0.025,
+        requests_per_min=15.0,
+        routes=(
             _Route("/api/products", "GET", 0.20, 110.0),
             _Route("/api/products/123", "GET", 0.14, 90.0),
             _Route("/api/products/456", "GET", 0.11, 90.0),
@@ -95,8 +101,14 @@ SERVICES: tuple[_Service, ...] = (
         ),
     ),
     _Service(
-        "checkout-api", "payments", "acme/checkout-api", "production", 3.0, 0.04, 8.0,
-        (
+        name="checkout-api",
+        team="payments",
+        repo="acme/checkout-api",
+        prod_env="production",
+        deploys_per_workday=3.0,
+        incident_prob=0.03,
+        requests_per_min=8.0,
+        routes=(
             _Route("/api/cart", "GET", 0.33, 100.0),
             _Route("/api/cart/items", "POST", 0.22, 120.0, 201),
             _Route("/api/checkout", "POST", 0.20, 180.0, 201),
@@ -106,8 +118,14 @@ SERVICES: tuple[_Service, ...] = (
         ),
     ),
     _Service(
-        "signup-service", "growth", "acme/signup-service", "production", 1.0, 0.05, 4.0,
-        (
+        name="signup-service",
+        team="growth",
+        repo="acme/signup-service",
+        prod_env="production",
+        deploys_per_workday=1.0,
+        incident_prob=0.04,
+        requests_per_min=4.0,
+        routes=(
             _Route("/api/signup", "GET", 0.20, 70.0),
             _Route("/api/signup", "POST", 0.35, 150.0, 201),
             _Route("/api/verify", "GET", 0.22, 110.0),
@@ -117,7 +135,14 @@ SERVICES: tuple[_Service, ...] = (
         ),
     ),
     _Service(
-        "notifications", "growth", "acme/notifications", "prod", 0.6, 0.05, 0.0, (),
+        name="notifications",  # no request data
+        team="growth",
+        repo="acme/notifications",
+        prod_env="prod",
+        deploys_per_workday=0.6,
+        incident_prob=0.04,
+        requests_per_min=0.0,
+        routes=(),
     ),
 )
 _SERVICE = {s.name: s for s in SERVICES}
@@ -129,24 +154,37 @@ _JOURNEYS = (
     ("signup", "signup-service", 0.4, 0.45, 30000, "visitor"),
 )
 
+# checkout-api's coding + review time grows over the last three weeks (review backlog).
+_LEAD_TIME_GROWTH = (1.7, 2.8, 4.6)
+
 _FIVE_XX = np.array([500, 502, 503, 504])
 _FIVE_XX_P = np.array([0.25, 0.2, 0.4, 0.15])
 _FOUR_XX = np.array([400, 401, 404, 409])
 _HEX = np.array([f"{i:02x}".encode() for i in range(256)], dtype="S2")
 
 _USER_AGENTS = (
-    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-     "Chrome/126.0 Safari/537.36", 0.42),
-    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
-     "Gecko) Version/17.5 Mobile/15E148 Safari/604.1", 0.3),
+    (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/126.0 Safari/537.36",
+        0.42,
+    ),
+    (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+        "Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+        0.3,
+    ),
     ("Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0", 0.15),
     ("okhttp/4.12.0", 0.07),
     ("curl/8.5.0", 0.03),
     ('Mozilla/5.0 (compatible; \\"AcmeMonitor\\"/2.1; +https://status.example.com)', 0.02),
     ("kube-probe/1.30", 0.01),
 )
-_REFERERS = ("-", "https://www.example.com/", "https://www.example.com/signup",
-             "https://mail.example.com/")
+_REFERERS = (
+    "-",
+    "https://www.example.com/",
+    "https://www.example.com/signup",
+    "https://mail.example.com/",
+)
 
 
 @dataclass
@@ -405,9 +443,13 @@ def _counted(deploys: list[_Deploy], service: str | None = None) -> list[_Deploy
     """Successful production deployments, by finish time."""
     prod = {s.prod_env for s in SERVICES}
     return sorted(
-        (d for d in deploys
-         if d.status == "success" and d.environment in prod
-         and (service is None or d.service == service)),
+        (
+            d
+            for d in deploys
+            if d.status == "success"
+            and d.environment in prod
+            and (service is None or d.service == service)
+        ),
         key=lambda d: (d.finished, d.service),
     )
 
@@ -420,8 +462,9 @@ def _counted(deploys: list[_Deploy], service: str | None = None) -> list[_Deploy
 class _Planner:
     """Places incidents without overlaps on the same service."""
 
-    def __init__(self, rng: np.random.Generator, deploys: list[_Deploy], t0: datetime,
-                 t1: datetime) -> None:
+    def __init__(
+        self, rng: np.random.Generator, deploys: list[_Deploy], t0: datetime, t1: datetime
+    ) -> None:
         self.rng, self.deploys, self.t0, self.t1 = rng, deploys, t0, t1
         self.incidents: list[_Incident] = []
 
@@ -435,12 +478,21 @@ class _Planner:
         )
 
     def next_gap(self, dep: _Deploy) -> timedelta:
-        later = [d.finished for d in _counted(self.deploys, dep.service)
-                 if d.finished > dep.finished]
+        later = [
+            d.finished for d in _counted(self.deploys, dep.service) if d.finished > dep.finished
+        ]
         return (min(later) if later else self.t1) - dep.finished
 
-    def caused(self, dep: _Deploy, kind: str, rate: float, factor: float, duration: timedelta,
-               link: str, max_delay_h: float = 8.0) -> _Incident | None:
+    def caused(
+        self,
+        dep: _Deploy,
+        kind: str,
+        rate: float,
+        factor: float,
+        duration: timedelta,
+        link: str,
+        max_delay_h: float = 8.0,
+    ) -> _Incident | None:
         """An incident that starts after `dep` and before the service's next deployment."""
         gap = self.next_gap(dep)
         room = min(gap, timedelta(hours=max_delay_h)) - timedelta(minutes=5)
@@ -454,8 +506,17 @@ class _Planner:
             return None
         return self.add(dep.service, start, resolved, kind, rate, factor, dep, link)
 
-    def add(self, service: str, start: datetime, resolved: datetime | None, kind: str,
-            rate: float, factor: float, cause: _Deploy | None, link: str) -> _Incident:
+    def add(
+        self,
+        service: str,
+        start: datetime,
+        resolved: datetime | None,
+        kind: str,
+        rate: float,
+        factor: float,
+        cause: _Deploy | None,
+        link: str,
+    ) -> _Incident:
         detect = timedelta(seconds=int(np.clip(self.rng.lognormal(np.log(360), 0.6), 60, 2700)))
         if resolved is not None:
             detect = min(detect, (resolved - start) / 2)
@@ -463,25 +524,37 @@ class _Planner:
         self.incidents.append(inc)
         return inc
 
-    def pick_deploy(self, service: str, lo: datetime, hi: datetime,
-                    hours: tuple[int, int] = (0, 24)) -> _Deploy:
+    def pick_deploy(
+        self, service: str, lo: datetime, hi: datetime, hours: tuple[int, int] = (0, 24)
+    ) -> _Deploy:
         """A counted normal deployment of `service` finishing in [lo, hi); made if none exists."""
-        pool = [d for d in _counted(self.deploys, service)
-                if lo <= d.finished < hi and d.dtype == "normal"]
-        preferred = [d for d in pool
-                     if d.finished.weekday() < 5 and hours[0] <= d.finished.hour < hours[1]]
+        pool = [
+            d
+            for d in _counted(self.deploys, service)
+            if lo <= d.finished < hi and d.dtype == "normal"
+        ]
+        preferred = [
+            d for d in pool if d.finished.weekday() < 5 and hours[0] <= d.finished.hour < hours[1]
+        ]
         pool = preferred or pool
         if pool:
             return pool[int(self.rng.integers(len(pool)))]
         when = lo + (hi - lo) / 2
-        made = _Deploy(service, _SERVICE[service].prod_env, "success", when,
-                       when - timedelta(minutes=6), _sha(self.rng))
+        made = _Deploy(
+            service,
+            _SERVICE[service].prod_env,
+            "success",
+            when,
+            when - timedelta(minutes=6),
+            _sha(self.rng),
+        )
         self.deploys.append(made)
         return made
 
 
-def _plan_incidents(rng: np.random.Generator, deploys: list[_Deploy], t0: datetime,
-                    t1: datetime) -> tuple[list[_Incident], list[_Deploy]]:
+def _plan_incidents(
+    rng: np.random.Generator, deploys: list[_Deploy], t0: datetime, t1: datetime
+) -> tuple[list[_Incident], list[_Deploy]]:
     """Incidents (caused, uncaused, open), change freezes, and the deployments that fix them."""
     plan = _Planner(rng, list(deploys), t0, t1)
     week = timedelta(weeks=1)
@@ -491,17 +564,31 @@ def _plan_incidents(rng: np.random.Generator, deploys: list[_Deploy], t0: dateti
     # incident runs through the afternoon peak).
     lo = max(t0, t1 - 2 * week)
     big_dep = plan.pick_deploy("checkout-api", lo, last_day - timedelta(hours=12), (8, 12))
-    plan.caused(big_dep, "errors", rng.uniform(0.35, 0.5), 2.0,
-                timedelta(minutes=int(rng.uniform(300, 420))), "explicit", max_delay_h=1.5)
+    plan.caused(
+        big_dep,
+        "errors",
+        rng.uniform(0.35, 0.5),
+        2.0,
+        timedelta(minutes=int(rng.uniform(300, 420))),
+        "explicit",
+        max_delay_h=1.5,
+    )
 
-    # Scenario: a signup latency incident somewhere in the middle of the period.
+    # Scenario: a signup latency incident, after the first quarter of the period.
     lat_dep = plan.pick_deploy("signup-service", t0 + (t1 - t0) / 4, last_day, (8, 15))
-    plan.caused(lat_dep, "latency", 0.01, rng.uniform(4.5, 6.0),
-                timedelta(minutes=int(rng.uniform(120, 200))), "sha", max_delay_h=3)
+    plan.caused(
+        lat_dep,
+        "latency",
+        0.01,
+        rng.uniform(4.5, 6.0),
+        timedelta(minutes=int(rng.uniform(120, 200))),
+        "sha",
+        max_delay_h=3,
+    )
 
     # Incidents caused by ordinary deployments, linked in different ways.
     for dep in _counted(plan.deploys):
-        draw = rng.random(4)
+        draw = rng.random(3)
         if dep.finished > t1 - timedelta(hours=6) or draw[0] >= _SERVICE[dep.service].incident_prob:
             continue
         link = ("explicit", "sha", "time")[int(np.searchsorted([0.35, 0.6], draw[1], "right"))]
@@ -513,24 +600,30 @@ def _plan_incidents(rng: np.random.Generator, deploys: list[_Deploy], t0: dateti
             plan.caused(dep, "latency", 0.01, rng.uniform(3.0, 6.0), duration, link)
 
     # Incidents without a cause, preferably with no deployment of the service in the 24 h before.
-    for _ in range(max(1, int(rng.poisson(0.3 * (t1 - t0).days / 7)))):
+    for _ in range(max(1, int(rng.poisson(0.2 * (t1 - t0).days / 7)))):
         svc = SERVICES[int(rng.choice(len(SERVICES), p=[0.35, 0.25, 0.2, 0.2]))]
         for _attempt in range(40):
-            start = t0 + timedelta(hours=24, seconds=int(rng.uniform(0, (t1 - t0).total_seconds()
-                                                                          - 30 * 3600)))
+            start = t0 + timedelta(
+                hours=24, seconds=int(rng.uniform(0, (t1 - t0).total_seconds() - 30 * 3600))
+            )
             resolved = start + timedelta(minutes=int(rng.uniform(20, 120)))
-            recent = [d for d in _counted(plan.deploys, svc.name)
-                      if start - timedelta(hours=24) <= d.finished <= start]
+            recent = [
+                d
+                for d in _counted(plan.deploys, svc.name)
+                if start - timedelta(hours=24) <= d.finished <= start
+            ]
             if not recent and plan.free(svc.name, start, resolved):
-                plan.add(svc.name, start, resolved, "errors", rng.uniform(0.03, 0.15), 1.3,
-                         None, "none")
+                plan.add(
+                    svc.name, start, resolved, "errors", rng.uniform(0.03, 0.15), 1.3, None, "none"
+                )
                 break
 
-    # One incident still open at the end: catalog-api slow since the last day.
-    for hours in (20, 14, 8, 4):
+    # One incident still open at the end: catalog-api slow since the last day (else notifications).
+    slots = [(svc, h) for svc in ("catalog-api", "notifications") for h in (20, 14, 8, 4)]
+    for service, hours in slots:
         start = t1 - timedelta(hours=hours, minutes=int(rng.integers(0, 60)))
-        if plan.free("catalog-api", start, t1):
-            plan.add("catalog-api", start, None, "latency", 0.02, 2.5, None, "none")
+        if plan.free(service, start, t1):
+            plan.add(service, start, None, "latency", 0.02, 2.5, None, "none")
             break
 
     deploys = _freeze(plan.deploys, plan.incidents)
@@ -560,10 +653,12 @@ def _freeze(deploys: list[_Deploy], incidents: list[_Incident]) -> list[_Deploy]
     return kept
 
 
-def _fix_deploys(rng: np.random.Generator, deploys: list[_Deploy],
-                 incidents: list[_Incident]) -> list[_Deploy]:
+def _fix_deploys(
+    rng: np.random.Generator, deploys: list[_Deploy], incidents: list[_Incident]
+) -> list[_Deploy]:
     """Hotfix or rollback deployments that end incidents (always for sev1-size outages)."""
     out = []
+    causes = {id(i.cause) for i in incidents if i.cause is not None}
     for inc in sorted(incidents, key=lambda i: i.start):
         if inc.resolved is None or inc.resolved - inc.detected < timedelta(minutes=6):
             continue
@@ -573,14 +668,19 @@ def _fix_deploys(rng: np.random.Generator, deploys: list[_Deploy],
         finished = inc.resolved - timedelta(seconds=int(rng.uniform(60, 300)))
         svc = _SERVICE[inc.service]
         if inc.cause is not None and (big or rng.random() < 0.5):
-            earlier = [d for d in _counted(deploys, inc.service) if d.finished < inc.cause.finished]
-            sha = earlier[-1].sha if earlier else _sha(rng)
+            good = [
+                d
+                for d in _counted(deploys, inc.service)
+                if d.finished < inc.cause.finished and id(d) not in causes
+            ]
+            sha = good[-1].sha if good else _sha(rng)  # back to the last good version
             dtype = "rollback"
         else:
             sha, dtype = _sha(rng), "hotfix"
         started = finished - _minutes(rng, 1, 4)
-        out.append(_Deploy(inc.service, svc.prod_env, "success", finished, started, sha, dtype,
-                           inc))
+        out.append(
+            _Deploy(inc.service, svc.prod_env, "success", finished, started, sha, dtype, inc)
+        )
     return out
 
 
@@ -612,8 +712,9 @@ def _check_links(incidents: list[_Incident], deploys: list[_Deploy]) -> None:
         if inc.link == "sha" and sum(d.sha == inc.cause.sha for d in _counted(deploys)) != 1:
             inc.link = "explicit"
         if inc.link == "time":
-            window = [d for d in counted
-                      if inc.start - timedelta(hours=24) <= d.finished <= inc.start]
+            window = [
+                d for d in counted if inc.start - timedelta(hours=24) <= d.finished <= inc.start
+            ]
             if not window or window[-1] is not inc.cause:
                 inc.link = "explicit"
 
@@ -623,8 +724,9 @@ def _check_links(incidents: list[_Incident], deploys: list[_Deploy]) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _plan_changes(rng: np.random.Generator, deploys: list[_Deploy], t0: datetime,
-                  t1: datetime) -> list[_Change]:
+def _plan_changes(
+    rng: np.random.Generator, deploys: list[_Deploy], t0: datetime, t1: datetime
+) -> list[_Change]:
     """Changes shipped by each deployment, plus data-quality cases and never-deployed changes."""
     growth_from = t1 - timedelta(weeks=3)
     changes: list[_Change] = []
@@ -636,30 +738,43 @@ def _plan_changes(rng: np.random.Generator, deploys: list[_Deploy], t0: datetime
                 n = 1 if dep.dtype == "hotfix" else int(rng.integers(1, 6))
                 growth = 1.0
                 if svc.name == "checkout-api" and dep.finished >= growth_from:
-                    growth = 1.0 + 0.8 * (1 + (dep.finished - growth_from) // timedelta(weeks=1))
+                    week = (dep.finished - growth_from) // timedelta(weeks=1)
+                    growth = _LEAD_TIME_GROWTH[min(week, 2)]
                 changes += _shipped(rng, dep, previous, n, growth)
             previous = dep.finished
         if counted and t1 - counted[-1].finished > timedelta(minutes=30):
             for _ in range(int(rng.integers(1, 3))):
-                merged = counted[-1].finished + timedelta(seconds=int(
-                    rng.uniform(60, (t1 - counted[-1].finished).total_seconds() - 60)))
+                merged = counted[-1].finished + timedelta(
+                    seconds=int(rng.uniform(60, (t1 - counted[-1].finished).total_seconds() - 60))
+                )
                 changes.append(_pr_change(rng, svc.name, merged, 1.0, None))
     # Clock-skew cases: first commit after the deployment that shipped it.
     counted = _counted(deploys)
     for k in rng.choice(len(counted), size=min(2, len(counted)), replace=False):
         dep = counted[int(k)]
-        changes.append(_Change(dep.service, dep.finished + _minutes(rng, 5, 120), None, None,
-                               _sha(rng), dep, pr=False))
+        changes.append(
+            _Change(
+                dep.service,
+                dep.finished + _minutes(rng, 5, 120),
+                None,
+                None,
+                _sha(rng),
+                dep,
+                pr=False,
+            )
+        )
     _number_changes(rng, changes)
     return sorted(changes, key=lambda c: (c.merged or c.first_commit, c.id))
 
 
-def _shipped(rng: np.random.Generator, dep: _Deploy, previous: datetime, n: int,
-             growth: float) -> list[_Change]:
+def _shipped(
+    rng: np.random.Generator, dep: _Deploy, previous: datetime, n: int, growth: float
+) -> list[_Change]:
     """`n` changes merged after the previous deployment; the last carries the deployed sha."""
     span = max((dep.finished - previous).total_seconds() - 180, 60)
-    merged = sorted(dep.finished - timedelta(seconds=int(120 + rng.uniform(0, span)))
-                    for _ in range(n))
+    merged = sorted(
+        dep.finished - timedelta(seconds=int(120 + rng.uniform(0, span))) for _ in range(n)
+    )
     out = []
     for when in merged:
         explicit = dep if rng.random() < 0.5 else None
@@ -674,10 +789,11 @@ def _shipped(rng: np.random.Generator, dep: _Deploy, previous: datetime, n: int,
     return out
 
 
-def _pr_change(rng: np.random.Generator, service: str, merged: datetime, growth: float,
-               deploy: _Deploy | None) -> _Change:
+def _pr_change(
+    rng: np.random.Generator, service: str, merged: datetime, growth: float, deploy: _Deploy | None
+) -> _Change:
     """A pull request merged at `merged`: coding then review, hours to days long."""
-    cycle = float(np.clip(rng.lognormal(np.log(18 * 3600), 0.9), 3600, 10 * 86400)) * growth
+    cycle = float(np.clip(rng.lognormal(np.log(18 * 3600), 0.8), 3600, 10 * 86400)) * growth
     first = merged - timedelta(seconds=int(cycle))
     opened = first + timedelta(seconds=int(cycle * rng.uniform(0.2, 0.6)))
     return _Change(service, first, opened, merged, _sha(rng), deploy, pr=True)
@@ -686,8 +802,10 @@ def _pr_change(rng: np.random.Generator, service: str, merged: datetime, growth:
 def _number_changes(rng: np.random.Generator, changes: list[_Change]) -> None:
     """PR numbers per repository in opening order; commits are identified by their sha."""
     for svc in SERVICES:
-        prs = sorted((c for c in changes if c.service == svc.name and c.pr),
-                     key=lambda c: (c.opened or c.first_commit, c.sha))
+        prs = sorted(
+            (c for c in changes if c.service == svc.name and c.pr),
+            key=lambda c: (c.opened or c.first_commit, c.sha),
+        )
         number = 100 + int(rng.integers(0, 900))
         for c in prs:
             number += int(rng.integers(1, 4))
@@ -710,27 +828,80 @@ def _csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
     return buf.getvalue().encode()
 
 
-def _write_deployments(landing: Path, deploys: list[_Deploy],
-                       rng: np.random.Generator) -> tuple[list[Path], int, int]:
+def _write_deployments(
+    landing: Path, deploys: list[_Deploy], rng: np.random.Generator
+) -> tuple[list[Path], int, int]:
     """deployments/demo-deployments.csv, with three malformed rows."""
-    header = ["deployment_id", "service", "environment", "status", "started_at", "finished_at",
-              "commit_sha", "deployment_type", "fixes_incident_id", "team"]
+    header = [
+        "deployment_id",
+        "service",
+        "environment",
+        "status",
+        "started_at",
+        "finished_at",
+        "commit_sha",
+        "deployment_type",
+        "fixes_incident_id",
+        "team",
+    ]
     rows = []
     for d in deploys:
         offset = _pick_offset(rng)
         dtype = "" if d.dtype == "normal" and rng.random() < 0.2 else d.dtype
         team = _SERVICE[d.service].team if rng.random() < 0.5 else ""
-        rows.append([d.id, d.service, d.environment, d.status, _iso(d.started, offset),
-                     _iso(d.finished, offset), d.sha, dtype, d.fixes.id if d.fixes else "", team])
+        rows.append(
+            [
+                d.id,
+                d.service,
+                d.environment,
+                d.status,
+                _iso(d.started, offset),
+                _iso(d.finished, offset),
+                d.sha,
+                dtype,
+                d.fixes.id if d.fixes else "",
+                team,
+            ]
+        )
     n = len(deploys)
     year = deploys[-1].finished.year if deploys else 2026
     bad = [
-        [f"dep-{n + 1:05d}", "catalog-api", "production", "success", "",
-         f"{year}-02-31T10:15:00Z", _sha(rng), "normal", "", ""],
-        [f"dep-{n + 2:05d}", "checkout-api", "production", "maybe", "",
-         _iso(deploys[n // 2].finished) if deploys else "", _sha(rng), "normal", "", "payments"],
-        [f"dep-{n + 3:05d}", "", "production", "success", "",
-         _iso(deploys[-1].finished) if deploys else "", _sha(rng), "", "", ""],
+        [
+            f"dep-{n + 1:05d}",
+            "catalog-api",
+            "production",
+            "success",
+            "",
+            f"{year}-02-31T10:15:00Z",
+            _sha(rng),
+            "normal",
+            "",
+            "",
+        ],
+        [
+            f"dep-{n + 2:05d}",
+            "checkout-api",
+            "production",
+            "maybe",
+            "",
+            _iso(deploys[n // 2].finished) if deploys else "",
+            _sha(rng),
+            "normal",
+            "",
+            "payments",
+        ],
+        [
+            f"dep-{n + 3:05d}",
+            "",
+            "production",
+            "success",
+            "",
+            _iso(deploys[-1].finished) if deploys else "",
+            _sha(rng),
+            "",
+            "",
+            "",
+        ],
     ]
     for row in bad:
         rows.insert(int(rng.integers(0, len(rows) + 1)), row)
@@ -738,8 +909,9 @@ def _write_deployments(landing: Path, deploys: list[_Deploy],
     return [path], len(rows), len(bad)
 
 
-def _write_changes(landing: Path, changes: list[_Change],
-                   rng: np.random.Generator) -> tuple[list[Path], int, int]:
+def _write_changes(
+    landing: Path, changes: list[_Change], rng: np.random.Generator
+) -> tuple[list[Path], int, int]:
     """changes/demo-changes.jsonl.gz (with an extra `repository` field), three malformed lines."""
     lines = []
     for c in changes:
@@ -759,14 +931,32 @@ def _write_changes(landing: Path, changes: list[_Change],
     when = _iso(sample.merged or sample.first_commit) if sample else ""
     bad = [
         '{"change_id":"acme/catalog-api#99999","service":"catalog-api","first_committed_at":"20',
-        json.dumps({"change_id": "acme/signup-service#99998", "service": "signup-service",
-                    "first_committed_at": "last tuesday", "opened_at": None, "merged_at": when,
-                    "commit_sha": _sha(rng), "deployment_id": None,
-                    "repository": "acme/signup-service"}, separators=(",", ":")),
-        json.dumps({"change_id": "acme/checkout-api#99997", "service": None,
-                    "first_committed_at": when, "opened_at": None, "merged_at": when,
-                    "commit_sha": _sha(rng), "deployment_id": None,
-                    "repository": "acme/checkout-api"}, separators=(",", ":")),
+        json.dumps(
+            {
+                "change_id": "acme/signup-service#99998",
+                "service": "signup-service",
+                "first_committed_at": "last tuesday",
+                "opened_at": None,
+                "merged_at": when,
+                "commit_sha": _sha(rng),
+                "deployment_id": None,
+                "repository": "acme/signup-service",
+            },
+            separators=(",", ":"),
+        ),
+        json.dumps(
+            {
+                "change_id": "acme/checkout-api#99997",
+                "service": None,
+                "first_committed_at": when,
+                "opened_at": None,
+                "merged_at": when,
+                "commit_sha": _sha(rng),
+                "deployment_id": None,
+                "repository": "acme/checkout-api",
+            },
+            separators=(",", ":"),
+        ),
     ]
     for text in bad:
         lines.insert(int(rng.integers(0, len(lines) + 1)), text)
@@ -775,34 +965,80 @@ def _write_changes(landing: Path, changes: list[_Change],
     return [path], len(lines), len(bad)
 
 
-def _write_incidents(landing: Path, incidents: list[_Incident], t1: datetime,
-                     rng: np.random.Generator) -> tuple[list[Path], int, int]:
+def _write_incidents(
+    landing: Path, incidents: list[_Incident], t1: datetime, rng: np.random.Generator
+) -> tuple[list[Path], int, int]:
     """incidents/demo-incidents.csv, with two malformed rows."""
-    header = ["incident_id", "service", "started_at", "detected_at", "resolved_at", "severity",
-              "title", "journey", "caused_by_deployment_id", "root_cause_sha", "postmortem_url"]
+    header = [
+        "incident_id",
+        "service",
+        "started_at",
+        "detected_at",
+        "resolved_at",
+        "severity",
+        "title",
+        "journey",
+        "caused_by_deployment_id",
+        "root_cause_sha",
+        "postmortem_url",
+    ]
     journeys = {svc: name for name, svc, *_ in _JOURNEYS}
     rows = []
     for inc in incidents:
         offset = 60 if rng.random() < 0.1 else 0
-        journey = journeys.get(inc.service, "") if rng.random() < 0.6 else ""
+        major = inc.severity in ("sev1", "sev2")
+        journey = journeys.get(inc.service, "") if major or rng.random() < 0.3 else ""
         wants_pm = inc.severity in ("sev1", "sev2") or rng.random() < 0.2
-        postmortem = (f"https://wiki.example.com/postmortems/{inc.id.lower()}"
-                      if wants_pm and inc.resolved is not None else "")
+        postmortem = (
+            f"https://wiki.example.com/postmortems/{inc.id.lower()}"
+            if wants_pm and inc.resolved is not None
+            else ""
+        )
         cause = inc.cause
-        rows.append([
-            inc.id, inc.service, _iso(inc.start, offset), _iso(inc.detected, offset),
-            _iso(inc.resolved, offset), inc.severity, inc.title, journey,
-            cause.id if cause is not None and inc.link == "explicit" else "",
-            cause.sha if cause is not None and inc.link == "sha" else "",
-            postmortem,
-        ])
+        rows.append(
+            [
+                inc.id,
+                inc.service,
+                _iso(inc.start, offset),
+                _iso(inc.detected, offset),
+                _iso(inc.resolved, offset),
+                inc.severity,
+                inc.title,
+                journey,
+                cause.id if cause is not None and inc.link == "explicit" else "",
+                cause.sha if cause is not None and inc.link == "sha" else "",
+                postmortem,
+            ]
+        )
     n = len(incidents)
     mid = _iso(t1 - timedelta(days=3))
     bad = [
-        [f"INC-{n + 1:04d}", "catalog-api", "2026-13-01T09:00:00Z", "", "", "sev3",
-         "Imported from the old tracker", "", "", "", ""],
-        ["", "checkout-api", mid, mid, "", "sev4", "Incident without an id", "checkout", "", "",
-         ""],
+        [
+            f"INC-{n + 1:04d}",
+            "catalog-api",
+            "2026-13-01T09:00:00Z",
+            "",
+            "",
+            "sev3",
+            "Imported from the old tracker",
+            "",
+            "",
+            "",
+            "",
+        ],
+        [
+            "",
+            "checkout-api",
+            mid,
+            mid,
+            "",
+            "sev4",
+            "Incident without an id",
+            "checkout",
+            "",
+            "",
+            "",
+        ],
     ]
     for row in bad:
         rows.insert(int(rng.integers(0, len(rows) + 1)), row)
@@ -815,8 +1051,14 @@ def _write_incidents(landing: Path, incidents: list[_Incident], t1: datetime,
 # --------------------------------------------------------------------------------------------
 
 
-def _simulate_requests(rng: np.random.Generator, svc: _Service, week_start: datetime,
-                       scale: float, incidents: list[_Incident], t1: datetime) -> dict:
+def _simulate_requests(
+    rng: np.random.Generator,
+    svc: _Service,
+    week_start: datetime,
+    scale: float,
+    incidents: list[_Incident],
+    t1: datetime,
+) -> dict:
     """One week of requests of one service as numpy arrays, sorted by time."""
     expected = _week_profile() * svc.requests_per_min * scale
     counts = rng.poisson(expected)
@@ -845,26 +1087,31 @@ def _simulate_requests(rng: np.random.Generator, svc: _Service, week_start: date
         idx = np.flatnonzero((ts >= lo) & (ts < hi) & ~health)
         latency[idx] *= inc.latency_factor * rng.uniform(0.8, 1.2, len(idx))
         failing = idx[rng.random(len(idx)) < inc.error_rate]
-        status[failing] = rng.choice([500, 502, 503, 504], size=len(failing),
-                                     p=[0.2, 0.2, 0.45, 0.15])
+        status[failing] = rng.choice(
+            [500, 502, 503, 504], size=len(failing), p=[0.2, 0.2, 0.45, 0.15]
+        )
     status[health] = 200
     latency[health] = rng.uniform(0.5, 4.0, int(health.sum()))
     latency[status == 503] = rng.uniform(2.0, 25.0, int((status == 503).sum()))
     latency[status == 504] = rng.uniform(5_000.0, 30_000.0, int((status == 504).sum()))
-    return {"ts": ts, "route": route, "status": status.astype(np.int32),
-            "latency": np.round(latency, 1)}
+    return {
+        "ts": ts,
+        "route": route,
+        "status": status.astype(np.int32),
+        "latency": np.round(latency, 1),
+    }
 
 
-def _user_keys(rng: np.random.Generator, n: int, pool: int, prefix: str,
-               share: float) -> pa.Array:
+def _user_keys(rng: np.random.Generator, n: int, pool: int, prefix: str, share: float) -> pa.Array:
     """User keys from a pool of `pool` users, null for anonymous traffic."""
     names = _join(prefix + "-", pc.utf8_lpad(pa.array(np.arange(pool)).cast(pa.string()), 6, "0"))
     keys = names.take(pa.array(rng.integers(0, pool, n)))
     return pc.if_else(pa.array(rng.random(n) < share), keys, pa.scalar(None, pa.string()))
 
 
-def _request_columns(rng: np.random.Generator, svc: _Service, sim: dict, scale: float,
-                     anonymous: float) -> dict[str, pa.Array]:
+def _request_columns(
+    rng: np.random.Generator, svc: _Service, sim: dict, scale: float, anonymous: float
+) -> dict[str, pa.Array]:
     """The contract columns for simulated requests."""
     n = len(sim["ts"])
     route = pa.array(sim["route"])
@@ -880,8 +1127,9 @@ def _request_columns(rng: np.random.Generator, svc: _Service, sim: dict, scale: 
     }
 
 
-def _write_requests(landing: Path, seed: int, scale: float, t0: datetime, weeks: int,
-                    incidents: list[_Incident]) -> tuple[list[Path], int, int]:
+def _write_requests(
+    landing: Path, seed: int, scale: float, t0: datetime, weeks: int, incidents: list[_Incident]
+) -> tuple[list[Path], int, int]:
     """Checkout Parquet, catalog JSON Lines and signup access logs, one file per ISO week."""
     t1 = t0 + timedelta(weeks=weeks)
     files: list[Path] = []
@@ -906,17 +1154,30 @@ def _write_requests(landing: Path, seed: int, scale: float, t0: datetime, weeks:
     return sorted(files), rows, bad_total
 
 
-def _write_parquet_week(landing: Path, label: str, rng: np.random.Generator, svc: _Service,
-                        sim: dict, scale: float, w: int, weeks: int) -> tuple[Path, int, int]:
+def _write_parquet_week(
+    landing: Path,
+    label: str,
+    rng: np.random.Generator,
+    svc: _Service,
+    sim: dict,
+    scale: float,
+    w: int,
+    weeks: int,
+) -> tuple[Path, int, int]:
     """checkout-api: Parquet; status 999 in the first week, a negative latency in the last."""
     table = pa.table(_request_columns(rng, svc, sim, scale, anonymous=0.15))
     bad = 0
-    for cond, column, value in ((w == 0, "status", 999), (w == weeks - 1, "latency_ms", -42.0)):
+    faults = (
+        (w == 0, "status", 999, "bad-status-999"),
+        (w == weeks - 1, "latency_ms", -42.0, "bad-negative-latency"),
+    )
+    for cond, column, value, request_id in faults:
         if cond and table.num_rows:
             i = int(rng.integers(0, table.num_rows))
-            row = table.slice(i, 1)
-            row = row.set_column(row.schema.get_field_index(column), column,
-                                 pa.array([value], row.schema.field(column).type))
+            row = table.slice(i, 1)  # a copy of a real request, with one bad value and its own id
+            for name, new in ((column, value), ("request_id", request_id)):
+                field = row.schema.get_field_index(name)
+                row = row.set_column(field, name, pa.array([new], row.schema.field(name).type))
             table = pa.concat_tables([table.slice(0, i + 1), row, table.slice(i + 1)])
             bad += 1
     path = landing / "requests" / f"demo-{svc.name}-{label}.parquet"
@@ -924,8 +1185,16 @@ def _write_parquet_week(landing: Path, label: str, rng: np.random.Generator, svc
     return path, table.num_rows, bad
 
 
-def _write_jsonl_week(landing: Path, label: str, rng: np.random.Generator, svc: _Service,
-                      sim: dict, scale: float, w: int, weeks: int) -> tuple[Path, int, int]:
+def _write_jsonl_week(
+    landing: Path,
+    label: str,
+    rng: np.random.Generator,
+    svc: _Service,
+    sim: dict,
+    scale: float,
+    w: int,
+    weeks: int,
+) -> tuple[Path, int, int]:
     """catalog-api: gzipped JSON Lines; even weeks ISO timestamps, odd weeks epoch millis."""
     t = _request_columns(rng, svc, sim, scale, anonymous=0.5)
     iso = w % 2 == 0
@@ -934,40 +1203,72 @@ def _write_jsonl_week(landing: Path, label: str, rng: np.random.Generator, svc: 
     else:
         stamp = pa.array(sim["ts"]).cast(pa.string())
     user = pc.fill_null(_join('"', t["user_key"], '"'), "null")
-    lines = _join('{"timestamp":', stamp, f',"service":"{svc.name}","route":"', t["route"],
-                  '","method":"', t["method"], '","status":', t["status"].cast(pa.string()),
-                  ',"latency_ms":', t["latency_ms"].cast(pa.string()), ',"request_id":"',
-                  t["request_id"], '","user_key":', user, "}")
+    lines = _join(
+        '{"timestamp":',
+        stamp,
+        f',"service":"{svc.name}","route":"',
+        t["route"],
+        '","method":"',
+        t["method"],
+        '","status":',
+        t["status"].cast(pa.string()),
+        ',"latency_ms":',
+        t["latency_ms"].cast(pa.string()),
+        ',"request_id":"',
+        t["request_id"],
+        '","user_key":',
+        user,
+        "}",
+    )
     bad: list[str] = []
     if w == 0:
-        bad.append(f'{{"timestamp":"{label} sometime","service":"catalog-api",'
-                   '"route":"/api/search","method":"GET","status":200,"latency_ms":80.1,"request_id":"bad-ts",'
-                   '"user_key":null}')
+        bad.append(
+            f'{{"timestamp":"{label} sometime","service":"catalog-api",'
+            '"route":"/api/search","method":"GET","status":200,"latency_ms":80.1,"request_id":"bad-ts",'
+            '"user_key":null}'
+        )
     if w == weeks - 1:
         stamp0 = stamp[0].as_py() if len(stamp) else '"2026-01-01T00:00:00Z"'
-        bad.append(f'{{"timestamp":{stamp0},"service":"catalog-api","route":"/api/products",'
-                   '"method":"GET","status":999,"latency_ms":12.5,"request_id":"bad-status",'
-                   '"user_key":null}')
-        bad.append(f'{{"timestamp":{stamp0},"service":"catalog-api","route":"/api/products/123",'
-                   '"method":"GET","status":200,"latency_ms":-3.0,"request_id":"bad-latency",'
-                   '"user_key":null}')
+        bad.append(
+            f'{{"timestamp":{stamp0},"service":"catalog-api","route":"/api/products",'
+            '"method":"GET","status":999,"latency_ms":12.5,"request_id":"bad-status",'
+            '"user_key":null}'
+        )
+        bad.append(
+            f'{{"timestamp":{stamp0},"service":"catalog-api","route":"/api/products/123",'
+            '"method":"GET","status":200,"latency_ms":-3.0,"request_id":"bad-latency",'
+            '"user_key":null}'
+        )
     lines = _insert(lines, rng, bad)
-    path = _write(landing / "requests" / f"demo-{svc.name}-{label}.jsonl.gz",
-                  _lines_bytes(lines), compress=True)
+    path = _write(
+        landing / "requests" / f"demo-{svc.name}-{label}.jsonl.gz",
+        _lines_bytes(lines),
+        compress=True,
+    )
     return path, len(lines), len(bad)
 
 
 def _client_addresses(rng: np.random.Generator) -> tuple[pa.Array, np.ndarray]:
     """A pool of client addresses (documentation ranges, about 10% IPv6) and their weights."""
-    v4 = [f"{net}.{int(h)}" for net in ("203.0.113", "198.51.100", "192.0.2")
-          for h in rng.choice(np.arange(1, 255), size=120, replace=False)]
+    v4 = [
+        f"{net}.{int(h)}"
+        for net in ("203.0.113", "198.51.100", "192.0.2")
+        for h in rng.choice(np.arange(1, 255), size=120, replace=False)
+    ]
     v6 = [f"2001:db8:{int(a):x}::{int(b):x}" for a, b in rng.integers(1, 0xFFFF, size=(40, 2))]
     weights = rng.pareto(1.5, len(v4) + len(v6)) + 1.0
     return pa.array(v4 + v6), weights / weights.sum()
 
 
-def _write_access_log_week(landing: Path, label: str, rng: np.random.Generator, svc: _Service,
-                           sim: dict, w: int, weeks: int) -> tuple[Path, int, int]:
+def _write_access_log_week(
+    landing: Path,
+    label: str,
+    rng: np.random.Generator,
+    svc: _Service,
+    sim: dict,
+    w: int,
+    weeks: int,
+) -> tuple[Path, int, int]:
     """signup-service: nginx combined + $request_time; gzipped except the latest week."""
     n = len(sim["ts"])
     route = pa.array(sim["route"])
@@ -975,7 +1276,8 @@ def _write_access_log_week(landing: Path, label: str, rng: np.random.Generator, 
     method = pa.array([r.method for r in svc.routes]).take(route)
     token = _join("?token=", _hex_ids(rng, n, 8))
     refs = pa.array(["?ref=newsletter", "?ref=ads", "?ref=friend"]).take(
-        pa.array(rng.integers(0, 3, n)))
+        pa.array(rng.integers(0, 3, n))
+    )
     is_verify = pc.equal(path_col, "/api/verify")
     with_ref = pc.and_(pc.equal(path_col, "/api/signup"), pa.array(rng.random(n) < 0.3))
     query = pc.if_else(is_verify, token, pc.if_else(with_ref, refs, ""))
@@ -990,21 +1292,49 @@ def _write_access_log_week(landing: Path, label: str, rng: np.random.Generator, 
     time_local = pc.strftime(when, format="%d/%b/%Y:%H:%M:%S +0000", locale="C")
     body = pa.array(np.round(rng.lognormal(np.log(600), 0.6, n)).astype(np.int64)).cast(pa.string())
     ms = np.maximum(np.round(sim["latency"]).astype(np.int64), 0)
-    seconds = _join(" ", pa.array(ms // 1000).cast(pa.string()), ".",
-                    pc.utf8_lpad(pa.array(ms % 1000).cast(pa.string()), 3, "0"))
+    seconds = _join(
+        " ",
+        pa.array(ms // 1000).cast(pa.string()),
+        ".",
+        pc.utf8_lpad(pa.array(ms % 1000).cast(pa.string()), 3, "0"),
+    )
     request_time = pc.if_else(pa.array(rng.random(n) < 0.005), "", seconds)
-    lines = _join(addr, " - - [", time_local, '] "', method, " ", path_col, query, " ", proto,
-                  '" ', pa.array(sim["status"]).cast(pa.string()), " ", body, ' "', referer,
-                  '" "', agent, '"', request_time)
+    lines = _join(
+        addr,
+        " - - [",
+        time_local,
+        '] "',
+        method,
+        " ",
+        path_col,
+        query,
+        " ",
+        proto,
+        '" ',
+        pa.array(sim["status"]).cast(pa.string()),
+        " ",
+        body,
+        ' "',
+        referer,
+        '" "',
+        agent,
+        '"',
+        request_time,
+    )
     bad: list[str] = []
     if w == 0:
-        bad.append('198.51.100.77 - - [' + (time_local[0].as_py() if n else "01/Jan/2026:00:00:00"
-                                            " +0000") + '] "POST /api/sig')
+        bad.append(
+            "198.51.100.77 - - ["
+            + (time_local[0].as_py() if n else "01/Jan/2026:00:00:00 +0000")
+            + '] "POST /api/sig'
+        )
     if w == weeks - 1:
         bad.append("#### logrotate: file truncated, 4096 bytes lost ####")
-        bad.append('203.0.113.9 - - [' + (time_local[n // 2].as_py() if n else
-                                          "01/Jan/2026:00:00:00 +0000")
-                   + '] "GET /api/signup HTTP/1.1" 999 0 "-" "curl/8.5.0" 0.001')
+        bad.append(
+            "203.0.113.9 - - ["
+            + (time_local[n // 2].as_py() if n else "01/Jan/2026:00:00:00 +0000")
+            + '] "GET /api/signup HTTP/1.1" 999 0 "-" "curl/8.5.0" 0.001'
+        )
     lines = _insert(lines, rng, bad)
     folder = landing / "requests" / svc.name
     latest = w == weeks - 1
@@ -1018,8 +1348,9 @@ def _write_access_log_week(landing: Path, label: str, rng: np.random.Generator, 
 # --------------------------------------------------------------------------------------------
 
 
-def _write_conversions(landing: Path, seed: int, scale: float, t0: datetime, t1: datetime,
-                       incidents: list[_Incident]) -> tuple[list[Path], int, int]:
+def _write_conversions(
+    landing: Path, seed: int, scale: float, t0: datetime, t1: datetime, incidents: list[_Incident]
+) -> tuple[list[Path], int, int]:
     """conversions/demo-conversions.csv: started and completed events of both journeys."""
     weeks = (t1 - t0).days // 7
     parts = []
@@ -1036,7 +1367,7 @@ def _write_conversions(landing: Path, seed: int, scale: float, t0: datetime, t1:
             if inc.service != service:
                 continue
             lo, hi = _incident_window_ms(inc, t1)
-            impact = min(0.85, 1.5 * inc.error_rate) if inc.kind == "errors" else 0.35
+            impact = min(0.9, 0.2 + 2.0 * inc.error_rate) if inc.kind == "errors" else 0.35
             inside = (ts >= lo) & (ts < hi)
             factor[inside] = np.minimum(factor[inside], 1.0 - impact)
         done = rng.random(n) < p_done * factor
@@ -1057,8 +1388,10 @@ def _conversion_file(landing: Path, seed: int, parts: list[tuple]) -> tuple[list
         journey_all += [np.full(len(ts), journey), np.full(int(done.sum()), journey)]
         step_all += [np.full(len(ts), "started"), np.full(int(done.sum()), "completed")]
         user_all += [user, user.filter(pa.array(done))]
-        revenue_all += [np.full(len(ts), np.nan),
-                        revenue[done] if paid else np.full(int(done.sum()), np.nan)]
+        revenue_all += [
+            np.full(len(ts), np.nan),
+            revenue[done] if paid else np.full(int(done.sum()), np.nan),
+        ]
     ts = np.concatenate(ts_all)
     order = np.lexsort((np.concatenate(step_all) == "completed", ts))
     revenue = np.concatenate(revenue_all)[order]
@@ -1067,12 +1400,16 @@ def _conversion_file(landing: Path, seed: int, parts: list[tuple]) -> tuple[list
     has_revenue = ~np.isnan(revenue)
     amount = np.where(has_revenue, revenue, 0.0)
     cents = np.round(amount * 100).astype(np.int64)
-    money = _join(pa.array(cents // 100).cast(pa.string()), ".",
-                  pc.utf8_lpad(pa.array(cents % 100).cast(pa.string()), 2, "0"))
+    money = _join(
+        pa.array(cents // 100).cast(pa.string()),
+        ".",
+        pc.utf8_lpad(pa.array(cents % 100).cast(pa.string()), 2, "0"),
+    )
     table_cols = [
         _join("evt_", _hex_ids(rng, n, 10)),
-        pc.strftime(pa.array(ts[order]).cast(pa.timestamp("ms", tz="UTC")),
-                    format="%Y-%m-%dT%H:%M:%SZ"),
+        pc.strftime(
+            pa.array(ts[order]).cast(pa.timestamp("ms", tz="UTC")), format="%Y-%m-%dT%H:%M:%SZ"
+        ),
         pa.array(np.concatenate(journey_all)[order].astype(str)),
         pa.array(np.concatenate(step_all)[order].astype(str)),
         pa.concat_arrays(user_all).take(pa.array(order)),
@@ -1087,6 +1424,7 @@ def _conversion_file(landing: Path, seed: int, parts: list[tuple]) -> tuple[list
     ]
     lines = _insert(lines, rng, bad)
     header = "event_id,timestamp,journey,step,user_key,revenue,currency\n"
-    path = _write(landing / "conversions" / "demo-conversions.csv",
-                  header.encode() + _lines_bytes(lines))
+    path = _write(
+        landing / "conversions" / "demo-conversions.csv", header.encode() + _lines_bytes(lines)
+    )
     return [path], len(lines), len(bad)

@@ -24,6 +24,7 @@ def run_pipeline(
     instance: dg.DagsterInstance | None = None,
     on_event: Callable[[dg.DagsterEvent], None] | None = None,
     raise_on_error: bool = False,
+    show_progress: bool = False,
 ) -> dg.ExecuteInProcessResult:
     """Materialize the whole graph (or an asset selection string) against `paths`.
 
@@ -41,7 +42,12 @@ def run_pipeline(
         )
     )
     job = defs.resolve_job_def("reliability_everything")
+    if show_progress:
+        from .progress import progress_logger
+
+        job = job.with_logger_defs({"progress": progress_logger})
     result = job.execute_in_process(
+        run_config={"loggers": {"progress": {}}} if show_progress else None,
         instance=instance or dg.DagsterInstance.ephemeral(),
         raise_on_error=raise_on_error,
         op_selection=None,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.dbt_project import prepare_manifest
-from orchestration.settings import DEFAULTS, CONFIG_VAR, Paths
+from orchestration.settings import CONFIG_VAR, DEFAULTS, Paths
 
 DEMO_END = date(2026, 11, 23)  # a Monday: fixed so the demo warehouse is the same on every run
 

@@ -27,7 +27,8 @@ def test_every_asset_writing_the_warehouse_is_in_the_pool() -> None:
     graph = defs.resolve_asset_graph()
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
-        if node.is_materializable:
+        # connector assets write landing files, not the warehouse: they stay out of the pool
+        if node.is_materializable and node.group_name != "connectors":
             assert node.pools == {WAREHOUSE_POOL}, key
     instance = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text())
     assert instance["concurrency"]["pools"]["default_limit"] == 1

@@ -1,0 +1,118 @@
+"""One Dagster asset per connector enabled in the config's `connectors:` section.
+
+A connector asset writes landing files (it does not open the warehouse, so it is not in the
+`duckdb_warehouse` pool). The raw extract assets pick the files up on their next run: in the
+`reliability_everything` job they may run before or in parallel with the connectors, in which case
+the new files are loaded by the next run (the loader is idempotent and upserts by key).
+
+Which assets exist is decided when the code location loads (from RELIABILITY_CONFIG); what each
+run fetches is read from the config again at run time.
+"""
+
+import json
+from collections.abc import Callable
+
+import dagster as dg
+
+from ..config import ConfigError, load_config
+from ..connectors import fourkeys, github, gitlab, pagerduty
+from ..connectors.config import KINDS, ConnectorsConfig, parse_connectors
+from ..connectors.http import Stats
+from ..connectors.runner import Outcome, Runtime
+from ..resources import WarehouseResource
+from ..settings import resolve_paths
+
+RUNNERS: dict[str, Callable[[object, Runtime], list[Outcome]]] = {
+    "github": github.run,  # type: ignore[dict-item]
+    "gitlab": gitlab.run,  # type: ignore[dict-item]
+    "pagerduty": pagerduty.run,  # type: ignore[dict-item]
+    "fourkeys": fourkeys.run,  # type: ignore[dict-item]
+}
+DESCRIPTIONS = {
+    "github": "GitHub deployments (or workflow runs), merged pull requests and incident issues",
+    "gitlab": "GitLab deployments, merged merge requests and incidents",
+    "pagerduty": "PagerDuty incidents",
+    "fourkeys": "A Four Keys events_raw export",
+}
+
+
+def outcome_metadata(outcomes: list[Outcome]) -> dict[str, object]:
+    """Rows fetched per dataset, pages, requests, retries, files and cursors of every source."""
+    stats = Stats()
+    rows: dict[str, int] = {}
+    for o in outcomes:
+        stats.add(o.stats)
+        for ds, n in (o.result.row_counts() if o.result else {}).items():
+            rows[ds] = rows.get(ds, 0) + n
+    return {
+        "rows_fetched": sum(rows.values()),
+        **{f"rows_{ds}": n for ds, n in sorted(rows.items())},
+        "pages": stats.pages,
+        "requests": stats.requests,
+        "retries": stats.retries,
+        "rate_limit_wait_seconds": round(stats.rate_limit_wait_seconds, 1),
+        "sources_ok": sum(1 for o in outcomes if o.error is None),
+        "sources_failed": sum(1 for o in outcomes if o.error is not None),
+        "cursor": dg.MetadataValue.json(
+            {o.source_key: (o.result.cursors if o.result else None) for o in outcomes}
+        ),
+        "files": dg.MetadataValue.md(
+            "\n".join(f"- `{f.parent.name}/{f.name}`" for o in outcomes if o.result
+                      for f in o.result.files) or "no new files"
+        ),
+    }
+
+
+def build_connector_asset(kind: str) -> dg.AssetsDefinition:
+    """The asset that runs every configured source of one connector kind."""
+
+    @dg.asset(
+        key=["connectors", kind],
+        group_name="connectors",
+        kinds={"python", kind} if kind in {"github", "gitlab", "pagerduty"} else {"python"},
+        description=(
+            f"{DESCRIPTIONS[kind]}, written as landing files in the input contract "
+            "(<RELIABILITY_LANDING>/<dataset>/); loaded by the raw assets on their next run. "
+            "Cursors: <RELIABILITY_LANDING>/_state/."
+        ),
+    )
+    def _connector(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
+        cfg = parse_connectors(warehouse.load_config())
+        section = getattr(cfg, kind)
+        if section is None:
+            raise dg.Failure(f"connectors.{kind} is no longer enabled in the config file")
+        outcomes = RUNNERS[kind](section, Runtime(landing=warehouse.landing))
+        metadata = outcome_metadata(outcomes)
+        for o in outcomes:
+            if o.error:
+                context.log.error(o.error)
+            else:
+                counts = o.result.row_counts() if o.result else {}
+                context.log.info(f"{o.source_key}: {counts or 'nothing new'}")
+        failed = [o for o in outcomes if o.error]
+        if failed:
+            raise dg.Failure(
+                description="; ".join(o.error or "" for o in failed),
+                metadata={k: v for k, v in metadata.items() if k != "files"},
+            )
+        return dg.MaterializeResult(metadata=metadata)
+
+    return _connector
+
+
+def enabled_connectors() -> ConnectorsConfig:
+    """The connectors enabled in RELIABILITY_CONFIG when the code location loads (none if the
+    config cannot be read: the config assets report that problem)."""
+    try:
+        return parse_connectors(load_config(resolve_paths().config))
+    except (ConfigError, OSError, json.JSONDecodeError):
+        return ConnectorsConfig()
+
+
+def build_connector_assets(cfg: ConnectorsConfig) -> list[dg.AssetsDefinition]:
+    return [build_connector_asset(kind) for kind in KINDS if kind in cfg.enabled()]
+
+
+connector_assets = build_connector_assets(enabled_connectors())

@@ -1,0 +1,33 @@
+"""Publishing the marts to the read-only serving copy after a successful build."""
+
+import dagster as dg
+
+from ..serving import publish, serving_dir
+from .dbt import dbt_models
+from ..resources import WAREHOUSE_POOL, WarehouseResource
+
+
+@dg.asset(
+    key=["serving", "reliability"],
+    group_name="serving",
+    deps=[dbt_models],
+    pool=WAREHOUSE_POOL,
+    kinds={"duckdb", "parquet"},
+    description=(
+        "Read-only copy of the marts for SQL and BI readers (data/serving/reliability.duckdb) "
+        "and Parquet files (data/serving/parquet/<table>.parquet), swapped in atomically. Runs "
+        "only after dbt build (models and their tests) succeeded."
+    ),
+)
+def serving_copy(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Write a complete new serving file and rename it into place."""
+    published = publish(warehouse.warehouse, serving_dir(warehouse.warehouse), context.run_id)
+    context.log.info(f"Published {len(published.tables)} tables to {published.path}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": str(published.path),
+            "parquet_dir": str(published.parquet_dir),
+            "tables": len(published.tables),
+            "row_counts": dg.MetadataValue.json(published.tables),
+        }
+    )
