@@ -14,7 +14,7 @@ from orchestration.pipeline import failure_messages, run_pipeline, use_paths
 from orchestration.resources import WarehouseResource
 from orchestration.settings import Paths
 
-from .conftest import DEMO_END
+from conftest import DEMO_END
 
 
 def _counts(warehouse: Path) -> dict[str, int]:

@@ -16,7 +16,7 @@ from orchestration.pipeline import failure_messages, run_pipeline
 from orchestration.serving import SERVING_FILE, serving_dir
 from orchestration.settings import Paths
 
-from .conftest import DEMO_END
+from conftest import DEMO_END
 
 
 def _serving(paths: Paths) -> Path:
