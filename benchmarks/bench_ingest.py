@@ -242,7 +242,8 @@ def main() -> None:
     ap.add_argument("--workdir", type=Path, help="where files go (default: a temp dir)")
     ap.add_argument("--keep", action="store_true", help="keep the workdir (files are reused)")
     ap.add_argument("--gzip-log", action="store_true", help="also time a gzipped access log")
-    ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; best is kept")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs per measurement, best kept (0: only generate the files)")
     ap.add_argument("--formats", default="parquet,jsonl.gz,log,log.gz")
     ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -255,6 +256,8 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     try:
         landings = generate(workdir, args.rows, args.gzip_log)
+        if args.repeat < 1:
+            return
         wanted = [f for f in args.formats.split(",") if f in landings]
         print(f"\n{os.cpu_count()} cores, duckdb {duckdb.__version__}, best of {args.repeat}\n")
         head = (f"{'format':9} {'rows':>11} {'floor rows/s':>13} {'ingest rows/s':>14} "
@@ -286,6 +289,8 @@ def main() -> None:
             p.unlink() if p.is_file() else shutil.rmtree(p)
         if not args.keep and not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
+        elif args.keep:
+            print(f"files kept in {workdir}")
 
 
 if __name__ == "__main__":

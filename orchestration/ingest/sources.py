@@ -47,6 +47,7 @@ class Source:
 
     `from_sql` yields the records in file order; a `_record` column (1-based) only when
     `numbered`, else the record number is the position in the order-preserving stage table.
+    `prelude`, when set, is run first (it creates the temp table `from_sql` reads).
     `extra_sql` and `raw_sql` are evaluated after the reject reason, only for the rows that need
     them (good and rejected rows respectively), and may use only the expressions in `carry`.
     """
@@ -58,6 +59,7 @@ class Source:
     structural_sql: str = "NULL"
     carry: list[str] = field(default_factory=list)
     numbered: bool = False
+    prelude: str | None = None
     csv_rejects: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -68,6 +70,18 @@ def _reader_sql(path: Path) -> str:
         f"read_csv({quote(str(path))}, columns={{'line': 'VARCHAR'}}, header=false, sep='', "
         "quote='', escape='', auto_detect=false, strict_mode=false)"
     )
+
+
+def _line_reader(path: Path) -> tuple[str, str | None]:
+    """What a line-based source reads from, and the statement to run before (if any).
+
+    A gzipped file can only be decompressed by one thread, which would make the whole parse
+    single-threaded: its lines are first copied into a temp table (in file order), which is then
+    parsed in parallel.
+    """
+    if path.suffix.lower() != ".gz":
+        return _reader_sql(path), None
+    return "rw_lines", f"CREATE OR REPLACE TEMP TABLE rw_lines AS SELECT line FROM {_reader_sql(path)}"
 
 
 def _lines_sql(path: Path) -> str:
@@ -143,11 +157,12 @@ def csv_source(con: duckdb.DuckDBPyConnection, path: Path, dataset: Dataset, tag
 
 def jsonl_source(path: Path, dataset: Dataset) -> Source:
     """JSON Lines: each line parsed by DuckDB's JSON functions, so a bad line rejects only itself."""
+    reader, prelude = _line_reader(path)
     paths = ", ".join(quote(f'$."{n}"') for n in dataset.names)
     nulls = quote("{" + ", ".join(f'"{n}": null' for n in dataset.names) + "}")
     inner = (
         "(SELECT line, CASE WHEN json_valid(line) AND json_type(line) = 'OBJECT' "
-        f"THEN json_extract_string(line, [{paths}]) END AS _vals FROM {_reader_sql(path)})"
+        f"THEN json_extract_string(line, [{paths}]) END AS _vals FROM {reader})"
     )
     return Source(
         from_sql=inner,
@@ -158,6 +173,7 @@ def jsonl_source(path: Path, dataset: Dataset) -> Source:
         ),
         raw_sql="line",
         carry=["line", "_vals"],
+        prelude=prelude,
         structural_sql=(
             "CASE WHEN line IS NULL THEN 'empty or unreadable line' "
             "WHEN NOT json_valid(line) THEN 'not valid JSON' "
@@ -234,6 +250,7 @@ def _split_log_struct() -> str:
 
 def accesslog_source(path: Path, service: str, salt: str) -> Source:
     """nginx/Apache combined access log, with an optional trailing $request_time (seconds)."""
+    reader, prelude = _line_reader(path)
     groups = ", ".join(quote(g) for g in ACCESS_LOG_GROUPS)
     regex_m = f"regexp_extract(line, {quote(ACCESS_LOG_PATTERN)}, [{groups}])"
     # A matching request line is 'METHOD TARGET[ HTTP/x.y]' with no other spaces.
@@ -251,7 +268,7 @@ def accesslog_source(path: Path, service: str, salt: str) -> Source:
         f"FROM (SELECT line, m, coalesce(regexp_full_match(m.request, "
         f"{quote(REQUEST_LINE_PATTERN)}), false) AS _rq_ok "
         f"FROM (SELECT line, CASE WHEN _fast THEN {_split_log_struct()} ELSE {regex_m} END AS m "
-        f"FROM {_split_log_sql(_reader_sql(path))}))))"
+        f"FROM {_split_log_sql(reader)}))))"
     )
     latency = (
         "CASE WHEN m.request_time IN ('', '-') THEN NULL "
@@ -276,6 +293,7 @@ def accesslog_source(path: Path, service: str, salt: str) -> Source:
         ),
         raw_sql="line",
         carry=["line", "m"],
+        prelude=prelude,
         structural_sql=(
             "CASE WHEN line IS NULL THEN 'empty or unreadable line' "
             "WHEN m.status = '' THEN 'not a combined-format access log line (cut short or garbled)' "
