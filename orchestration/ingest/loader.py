@@ -318,7 +318,9 @@ def _load_file(
             "SELECT _record FROM rw_staged WHERE _reason IS NOT NULL").fetchall()]
         mapping = _csv_line_numbers(bad_records, [p[0] for p in parser_rejects])
         texts = read_lines(con, path, list(mapping.values()))
-        con.execute("CREATE OR REPLACE TEMP TABLE rw_csv_lines (rec BIGINT, line BIGINT, txt VARCHAR)")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE rw_csv_lines (rec BIGINT, line BIGINT, txt VARCHAR)"
+        )
         if mapping:
             con.executemany(
                 "INSERT INTO rw_csv_lines VALUES (?, ?, ?)",
@@ -326,7 +328,8 @@ def _load_file(
             )
         con.execute(
             f"""INSERT INTO raw.rejects
-            SELECT {quote(ds.name)}, {file_sql}, l.line, l.txt, s._reason, {quote(sha)}, now()::TIMESTAMP
+            SELECT {quote(ds.name)}, {file_sql}, l.line, l.txt, s._reason, {quote(sha)},
+                   now()::TIMESTAMP
             FROM rw_staged s JOIN rw_csv_lines l ON l.rec = s._record WHERE s._reason IS NOT NULL"""
         )
         if parser_rejects:
@@ -338,7 +341,8 @@ def _load_file(
     else:
         con.execute(
             f"""INSERT INTO raw.rejects
-            SELECT {quote(ds.name)}, {file_sql}, _record, _raw, _reason, {quote(sha)}, now()::TIMESTAMP
+            SELECT {quote(ds.name)}, {file_sql}, _record, _raw, _reason, {quote(sha)},
+                   now()::TIMESTAMP
             FROM rw_staged WHERE _reason IS NOT NULL"""
         )
 

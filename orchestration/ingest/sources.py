@@ -81,7 +81,9 @@ def _line_reader(path: Path) -> tuple[str, str | None]:
     """
     if path.suffix.lower() != ".gz":
         return _reader_sql(path), None
-    return "rw_lines", f"CREATE OR REPLACE TEMP TABLE rw_lines AS SELECT line FROM {_reader_sql(path)}"
+    return "rw_lines", (
+        f"CREATE OR REPLACE TEMP TABLE rw_lines AS SELECT line FROM {_reader_sql(path)}"
+    )
 
 
 def _lines_sql(path: Path) -> str:
@@ -100,7 +102,9 @@ def read_lines(con: duckdb.DuckDBPyConnection, path: Path, numbers: list[int]) -
     return {int(n): (line or "") for n, line in rows}
 
 
-def _describe(con: duckdb.DuckDBPyConnection, sql: str, path: Path, what: str) -> list[tuple[str, str]]:
+def _describe(
+    con: duckdb.DuckDBPyConnection, sql: str, path: Path, what: str
+) -> list[tuple[str, str]]:
     try:
         return [(r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {sql}").fetchall()]
     except duckdb.Error as exc:
@@ -133,7 +137,7 @@ def _json(carried: str) -> str:
 
 
 def csv_source(con: duckdb.DuckDBPyConnection, path: Path, dataset: Dataset, tag: str) -> Source:
-    """CSV with a header; every value read as text; malformed lines go to DuckDB's rejects tables."""
+    """CSV with a header; every value read as text; malformed lines go to DuckDB's rejects table."""
     base = (
         f"read_csv({quote(str(path))}, all_varchar=true, header=true, delim=',', quote='\"', "
         "escape='\"'"
@@ -156,7 +160,7 @@ def csv_source(con: duckdb.DuckDBPyConnection, path: Path, dataset: Dataset, tag
 
 
 def jsonl_source(path: Path, dataset: Dataset) -> Source:
-    """JSON Lines: each line parsed by DuckDB's JSON functions, so a bad line rejects only itself."""
+    """JSON Lines: each line parsed by DuckDB's JSON functions; a bad line rejects only itself."""
     reader, prelude = _line_reader(path)
     paths = ", ".join(quote(f'$."{n}"') for n in dataset.names)
     nulls = quote("{" + ", ".join(f'"{n}": null' for n in dataset.names) + "}")
@@ -283,7 +287,9 @@ def accesslog_source(path: Path, service: str, salt: str) -> Source:
             "status": ("CASE WHEN m.status <> '-' THEN m.status END", "VARCHAR"),
             "method": ("rq.method", "VARCHAR"),
             "latency_ms": (latency, "DOUBLE"),
-            "user_key": ("CASE WHEN m.remote_user NOT IN ('', '-') THEN m.remote_user END", "VARCHAR"),
+            "user_key": (
+                "CASE WHEN m.remote_user NOT IN ('', '-') THEN m.remote_user END", "VARCHAR"
+            ),
         },
         extra_sql=(
             "CASE WHEN m.status <> '' THEN CAST(json_object("
@@ -296,9 +302,11 @@ def accesslog_source(path: Path, service: str, salt: str) -> Source:
         prelude=prelude,
         structural_sql=(
             "CASE WHEN line IS NULL THEN 'empty or unreadable line' "
-            "WHEN m.status = '' THEN 'not a combined-format access log line (cut short or garbled)' "
+            "WHEN m.status = '' "
+            "THEN 'not a combined-format access log line (cut short or garbled)' "
             "WHEN ts IS NULL THEN 'time: cannot read ' || m.time_local "
-            "WHEN rq.method = '' THEN 'request: ' || m.request || ' is not \"METHOD PATH PROTOCOL\"' "
+            "WHEN rq.method = '' "
+            "THEN 'request: ' || m.request || ' is not \"METHOD PATH PROTOCOL\"' "
             "END"
         ),
     )
