@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import random
 from pathlib import Path
 
@@ -147,3 +148,31 @@ def test_record_numbers_of_large_files_are_line_numbers(tmp_path: Path) -> None:
     assert con.execute("SELECT count(DISTINCT _source_record) FROM raw.requests").fetchone()[0] == (
         n - len(bad)
     )
+
+
+def test_request_ids_first_delivery_wins_within_and_across_files(tmp_path: Path) -> None:
+    folder = tmp_path / "landing" / "requests"
+    folder.mkdir(parents=True)
+    rows = [  # (route, request_id): the route tells which record was kept
+        ("/1", "a"), ("/2", "b"), ("/3", "a"), ("/4", None), ("/5", None), ("/6", "b"), ("/7", "c"),
+    ]
+    values = ", ".join(
+        f"(TIMESTAMP '2026-03-02 10:00:00', 'api', '{r}', 200, {quote(k) if k else 'NULL'})"
+        for r, k in rows
+    )
+    duckdb.execute(
+        f"COPY (SELECT * FROM (VALUES {values}) t(timestamp, service, route, status, request_id)) "
+        f"TO '{folder / 'a.parquet'}' (FORMAT parquet)"
+    )
+    later = [{"timestamp": "2026-03-02T11:00:00Z", "service": "api", "route": r, "status": 200,
+              "request_id": k} for r, k in [("/8", "c"), ("/9", "d"), ("/10", "d")]]
+    (folder / "b.jsonl").write_text("\n".join(json.dumps(x) for x in later) + "\n")
+
+    os.utime(folder / "b.jsonl", (2_000_000_000, 2_000_000_000))  # loaded after a.parquet
+    con = connect(tmp_path / "wh.duckdb")
+    result = load_dataset(con, "requests", tmp_path / "landing")
+    kept = con.execute(
+        "SELECT route FROM raw.requests ORDER BY _source_file, _source_record"
+    ).fetchall()
+    assert [r[0] for r in kept] == ["/1", "/2", "/4", "/5", "/7", "/9"]
+    assert (result.rows_loaded, result.rows_duplicate) == (6, 4)

@@ -265,6 +265,14 @@ def _load_file(
     if path.stat().st_size == 0:
         raise FileError(path, "the file is empty; remove it or export it again")
     src = _source_for(con, path, fmt, ds, landing, salt, default_service, tag)
+    if src.numbered:
+        # The source numbers its records (Parquet): re-reading it costs less than a stage
+        # table, which for millions of rows would spill to disk.
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW rw_staged AS {_stage_sql(ds, src, salt)}")
+            return _load_staged(con, path, sha, fmt, ds, src, tag, result)
+        except duckdb.Error as exc:
+            raise FileError(path, f"cannot be read as {fmt}: {exc}".splitlines()[0]) from exc
     try:
         if src.prelude:
             con.execute(src.prelude)
@@ -275,14 +283,27 @@ def _load_file(
     if src.prelude:
         con.execute("DROP TABLE IF EXISTS rw_lines")
     con.execute(f"CREATE OR REPLACE TEMP VIEW rw_staged AS {_numbered_stage(con, src)}")
+    return _load_staged(con, path, sha, fmt, ds, src, tag, result)
 
+
+def _load_staged(
+    con: duckdb.DuckDBPyConnection, path: Path, sha: str, fmt: str, ds: Dataset, src: Source,
+    tag: str, result: FileResult,
+) -> FileResult:
+    """Check the staged records (view `rw_staged`), keep the rejects, merge the good rows."""
     file_sql = quote(str(path))
+    events = bool(ds.key) and not ds.upsert
+    key_counts = (
+        f", count({ident(ds.key)}) FILTER (WHERE _reason IS NULL), "
+        f"count(DISTINCT {ident(ds.key)}) FILTER (WHERE _reason IS NULL)" if events else ""
+    )
     counts = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE _reason IS NOT NULL), "
         + ", ".join(f"count({ident(c)})" for c in ds.required)
-        + " FROM rw_staged"
+        + key_counts + " FROM rw_staged"
     ).fetchone()
     total, bad = int(counts[0]), int(counts[1])
+    keyed, distinct_keys = (int(counts[-2]), int(counts[-1])) if events else (0, 0)
     parser_rejects: list[tuple[int, str, str]] = []
     if src.csv_rejects:
         parser_rejects = [
@@ -304,7 +325,7 @@ def _load_file(
         if structural == total:
             sample = con.execute("SELECT _reason FROM rw_staged LIMIT 1").fetchone()[0]
             raise FileError(path, f"no line could be read as {fmt} (first problem: {sample})")
-    present_counts = counts[2:]
+    present_counts = counts[2:2 + len(ds.required)]
     if total > 0 and total > bad:
         for name, n in zip(ds.required, present_counts, strict=True):
             if n == 0:
@@ -338,7 +359,7 @@ def _load_file(
                 [(ds.name, str(path), ln, txt, f"malformed CSV line: {msg}", sha)
                  for ln, txt, msg in parser_rejects],
             )
-    else:
+    elif bad:
         con.execute(
             f"""INSERT INTO raw.rejects
             SELECT {quote(ds.name)}, {file_sql}, _record, _raw, _reason, {quote(sha)},
@@ -348,7 +369,7 @@ def _load_file(
 
     result.rows_read = total + len(parser_rejects)
     result.rows_rejected = bad + len(parser_rejects)
-    inserted = _merge(con, ds, file_sql)
+    inserted = _merge(con, ds, file_sql, keyed=keyed > 0, repeats=keyed > distinct_keys)
     good = total - bad
     if ds.upsert:
         distinct = con.execute(
@@ -361,10 +382,14 @@ def _load_file(
     return result
 
 
-def _merge(con: duckdb.DuckDBPyConnection, ds: Dataset, file_sql: str) -> int:
+def _merge(
+    con: duckdb.DuckDBPyConnection, ds: Dataset, file_sql: str, *, keyed: bool = True,
+    repeats: bool = True,
+) -> int:
     """Insert the stage's good rows; a newer record with the same key replaces the older one.
 
-    Returns the number of rows inserted.
+    For events (not `upsert`), `keyed` tells whether any good row has a key and `repeats`
+    whether a key occurs more than once in the file. Returns the number of rows inserted.
     """
     names = ", ".join(ident(c.name) for c in ds.columns)
     key = ident(ds.key) if ds.key else None
@@ -387,7 +412,7 @@ def _merge(con: duckdb.DuckDBPyConnection, ds: Dataset, file_sql: str) -> int:
     # Each filter is only applied when it can remove something: a window or an anti-join over
     # millions of rows costs more than the load itself.
     filters = []
-    stored = con.execute(
+    stored = keyed and con.execute(
         f"SELECT count(*) FROM (SELECT 1 FROM {ds.table} WHERE {key} IS NOT NULL LIMIT 1)"
     ).fetchone()[0]
     if stored:
@@ -395,21 +420,20 @@ def _merge(con: duckdb.DuckDBPyConnection, ds: Dataset, file_sql: str) -> int:
             f"({key} IS NULL OR {key} NOT IN "
             f"(SELECT {key} FROM {ds.table} WHERE {key} IS NOT NULL))"
         )
-    # Later deliveries of a key within the file (usually none: one aggregate finds out).
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE rw_later AS
-        SELECT s._record FROM rw_staged s JOIN (
-            SELECT {key} AS k, min(_record) AS first FROM rw_staged
-            WHERE _reason IS NULL AND {key} IS NOT NULL GROUP BY {key} HAVING count(*) > 1
-        ) d ON s.{key} = d.k AND s._record <> d.first
-        WHERE s._reason IS NULL"""
-    )
-    if con.execute("SELECT count(*) FROM rw_later").fetchone()[0]:
+    if repeats:  # later deliveries of a key within the file
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE rw_later AS
+            SELECT s._record FROM rw_staged s JOIN (
+                SELECT {key} AS k, min(_record) AS first FROM rw_staged
+                WHERE _reason IS NULL AND {key} IS NOT NULL GROUP BY {key} HAVING count(*) > 1
+            ) d ON s.{key} = d.k AND s._record <> d.first
+            WHERE s._reason IS NULL"""
+        )
         filters.append("_record NOT IN (SELECT _record FROM rw_later)")
     inserted = _inserted(con.execute(
         f"INSERT INTO {ds.table} {select}" + "".join(f" AND {f}" for f in filters)
     ))
-    con.execute("DROP TABLE rw_later")
+    con.execute("DROP TABLE IF EXISTS rw_later")
     return inserted
 
 
