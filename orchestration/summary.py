@@ -43,6 +43,8 @@ def format_summary(counts: list[DatasetCounts], warehouse: Path) -> str:
         "",
         f"Warehouse: {warehouse}",
         "Rejected rows, with file, line and reason: SELECT * FROM raw.rejects;",
+        "Try:       reliability dora --weeks 4   |   reliability slo   |   reliability gate",
+        "           reliability sql \"select * from error_budget_status\"  (the serving copy)",
         f"Query it:  duckdb -readonly {warehouse}",
         "      or:  python -c \"import duckdb; print(duckdb.connect(r'"
         f"{warehouse}', read_only=True).sql('SHOW ALL TABLES'))\"",
