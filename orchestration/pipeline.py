@@ -34,10 +34,11 @@ def run_pipeline(
     (orchestration.dbt_project.prepare_manifest).
     """
     use_paths(paths)
-    if target:
-        from .targets import activate
+    from .targets import activate, current_target, default_selection
 
+    if target:
         activate(target, paths)
+    selection = selection or default_selection(current_target())
     from .definitions import build_definitions  # imported late: reads the prepared manifest
     from .resources import WarehouseResource
 

@@ -166,3 +166,10 @@ def activate_for_cli(flag: str | None, paths: Paths, say: Say) -> str:
     activate(target, paths, raw)
     say(f"Engine: {describe(target)}")
     return target
+
+
+def default_selection(target: str) -> str | None:
+    """What a full run materializes on `target`: everything on DuckDB; elsewhere everything but
+    the serving copy, which copies the marts out of the DuckDB warehouse (where the other
+    engines do not build them: they serve their marts themselves)."""
+    return None if target == DEFAULT_TARGET else "not group:serving"
