@@ -83,3 +83,22 @@
 {% macro spark__cross_db_sorted_string_agg(expression, separator) -%}
     array_join(array_sort(collect_set(cast({{ expression }} as string))), {{ separator }})
 {%- endmacro %}
+
+
+{#- x as text with exactly `digits` decimals, e.g. 100 -> '100.0' on every engine (a plain cast of
+    a double gives '100.0' on DuckDB and Spark but '100' on PostgreSQL). Rounds half away from zero. -#}
+{% macro cross_db_number_text(x, digits) -%}
+    {{ return(adapter.dispatch('cross_db_number_text', 'reliability')(x, digits)) }}
+{%- endmacro %}
+
+{% macro default__cross_db_number_text(x, digits) -%}
+    cast(round(cast({{ x }} as numeric), {{ digits }}) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro duckdb__cross_db_number_text(x, digits) -%}
+    cast(cast(round({{ x }}, {{ digits }}) as decimal(38, {{ digits }})) as varchar)
+{%- endmacro %}
+
+{% macro spark__cross_db_number_text(x, digits) -%}
+    cast(cast(round({{ x }}, {{ digits }}) as decimal(38, {{ digits }})) as string)
+{%- endmacro %}
