@@ -13,6 +13,7 @@ from .assets.connectors import connector_assets  # noqa: E402
 from .assets.dbt import dbt_models  # noqa: E402
 from .assets.raw import raw_assets  # noqa: E402
 from .assets.serving import serving_copy  # noqa: E402
+from .assets.slo import slo_definitions  # noqa: E402
 from .resources import WarehouseResource  # noqa: E402
 
 everything_job = dg.define_asset_job(
@@ -33,7 +34,8 @@ weekly_schedule = dg.ScheduleDefinition(
 def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definitions:
     """The code location; tests pass a WarehouseResource pointing into tmp_path."""
     return dg.Definitions(
-        assets=[config_tables, *connector_assets, *raw_assets, dbt_models, serving_copy],
+        assets=[config_tables, *connector_assets, *raw_assets, slo_definitions, dbt_models,
+                serving_copy],
         jobs=[everything_job],
         schedules=[weekly_schedule],
         resources={

@@ -1,4 +1,4 @@
-"""Bad rows become rejects with reasons; bad files fail the load and leave the warehouse as it was."""
+"""Bad rows become rejects with reasons; a bad file fails the load and changes nothing."""
 
 from __future__ import annotations
 
@@ -98,6 +98,7 @@ def _junk_parquet(path: Path) -> None:
 
 BAD_FILES = {
     "truncated.csv.gz": (_truncated_gzip, "truncated.csv.gz"),
+    "truncated.jsonl.gz": (_truncated_gzip, "cannot be read as jsonl"),
     "junk.csv": (_binary_junk, "junk.csv"),
     "missing.csv": (_missing_column, "missing required column(s) environment"),
     "empty.csv": (_empty, "the file is empty"),
