@@ -54,7 +54,8 @@ def scenarios(requested: list[str], rows: int) -> list[Scenario]:
 
 
 def dbt_build(target: str, paths: Paths, env: dict[str, str], target_path: Path) -> float:
-    """Seconds for `dbt build` of models and seeds on `target` (a fresh process, as Dagster runs it)."""
+    """Seconds for `dbt build` of models and seeds on `target`, in a fresh process (as Dagster
+    runs it)."""
     from orchestration.config import load_config
 
     dbt_vars = json.dumps(load_config(paths.config).dbt_vars())
@@ -111,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.keep:
             print(f"work folder: {tmp}")
             input("press Enter to delete it")
-    print(f"\n{'scenario':<16} {'requests':>12} {'DuckDB s':>9} {'Spark local s':>14} {'Spark/DuckDB':>13}")
+    print(f"\n{'scenario':<16} {'requests':>12} {'DuckDB s':>9} {'Spark local s':>14} "
+          f"{'Spark/DuckDB':>13}")
     for r in results:
         print(f"{r['scenario']:<16} {r['requests']:>12,} {r['duckdb_s']:>9.1f} "
               f"{r['spark_s']:>14.1f} {r['spark_s'] / r['duckdb_s']:>12.1f}x")

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 LAKE_VAR = "RELIABILITY_LAKE"
 SNAPSHOT_FILE = "snapshot.parquet"
 EMPTY_FILE = "schema.parquet"  # 0 rows: lets an engine see a table that has no batch yet
+INDEX_DIR = "_tables"  # one <table>.txt per table in the lake: the Spark hook reads this list
 _ROWS_PER_GROUP = 1_000_000
 
 
@@ -93,7 +94,20 @@ def _write(
         if rows == 0:
             writer.write_table(schema.empty_table())
     fs.move(tmp, path)
+    _register(fs, path)
     return rows
+
+
+def _register(fs: pafs.FileSystem, path: str) -> None:
+    """Record the table of `path` (<root>/<table>/...) in <root>/_tables/<table>.txt."""
+    parts = path.split("/")
+    depth = 3 if parts[-2].startswith("date=") else 2
+    root, table = "/".join(parts[:-depth]), parts[-depth]
+    index = f"{root}/{INDEX_DIR}/{table}.txt"
+    if fs.get_file_info(index).type != pafs.FileType.File:
+        fs.create_dir(f"{root}/{INDEX_DIR}", recursive=True)
+        with fs.open_output_stream(index) as out:
+            out.write(f"{table}\n".encode())
 
 
 def _has_files(fs: pafs.FileSystem, folder: str) -> bool:

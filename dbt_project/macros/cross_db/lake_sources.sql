@@ -6,7 +6,9 @@
     batch written so far. Other engines read the raw tables loaded into them: nothing to do.
 
     The lake is RELIABILITY_SPARK_LAKE (the URL as the cluster sees it, e.g. s3a://bucket/lake),
-    else RELIABILITY_LAKE. A source table with `meta: {lake: false}` is skipped.
+    else RELIABILITY_LAKE. Only tables listed in <lake>/_tables/ (written with each table's first
+    file) are created; a source the lake lacks is reported and left to fail where it is used.
+    A source table with `meta: {lake: false}` is skipped.
 -#}
 {% macro create_lake_sources() -%}
     {{ return(adapter.dispatch('create_lake_sources', 'reliability')()) }}
@@ -23,8 +25,12 @@
             {{ exceptions.raise_compiler_error("The spark target reads its sources from the lake: set RELIABILITY_LAKE (reliability run --target spark does).") }}
         {%- endif -%}
         {%- set lake = lake.rstrip('/') -%}
+        {%- set listed = run_query("select trim(value) as name from text.`" ~ lake ~ "/_tables`").columns[0].values() -%}
         {%- set schemas = [] -%}
         {%- for source in graph.sources.values() if source.source_name == 'raw' and source.meta.get('lake', true) -%}
+            {%- if source.identifier not in listed -%}
+                {{ log("lake: no " ~ source.identifier ~ " in " ~ lake ~ "; raw." ~ source.identifier ~ " not created", info=true) }}
+            {%- else -%}
             {%- if source.schema not in schemas -%}
                 {%- do run_query('create database if not exists ' ~ source.schema) -%}
                 {%- do schemas.append(source.schema) -%}
@@ -35,6 +41,7 @@
                 'create table ' ~ relation ~ " using parquet options (recursiveFileLookup 'true') location '"
                 ~ lake ~ '/' ~ source.identifier ~ "'"
             ) -%}
+            {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
     {{ return('') }}
