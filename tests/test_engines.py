@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -51,8 +52,14 @@ def table_models() -> list[str]:
         f"{schema}.{sql.stem}"
         for schema in ("intermediate", "marts")
         for sql in (MODELS / schema).rglob("*.sql")
-        if "materialized=" not in sql.read_text()
+        if _materialized(sql) in ("table", "incremental")
     )
+
+
+def _materialized(sql: Path) -> str:
+    """The model's materialization: its config(materialized=...), else the folder's (table)."""
+    m = re.search(r"materialized\s*=\s*['\"](\w+)['\"]", sql.read_text())
+    return m[1] if m else "table"
 
 
 def manifest_table_models() -> list[str]:
