@@ -33,13 +33,19 @@ def _check_config(paths: Paths) -> bool:
     return True
 
 
-def _run(paths: Paths) -> int:
+def _run(paths: Paths, target: str | None = None) -> int:
     """Prepare the dbt manifest, materialize everything, print a summary."""
     from .dbt_project import prepare_manifest
     from .pipeline import failure_messages, run_pipeline
     from .summary import format_summary, warehouse_counts
+    from .targets import TargetError, activate_for_cli
 
     if not _check_config(paths):
+        return 2
+    try:
+        target = activate_for_cli(target, paths, _say)
+    except TargetError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
     _say("Preparing the dbt manifest (dbt parse) ...")
     prepare_manifest()
@@ -50,7 +56,7 @@ def _run(paths: Paths) -> int:
     progress.STREAM.append(sys.stdout)
     try:
         with log_path.open("w") as log, contextlib.redirect_stdout(log):
-            result = run_pipeline(paths, show_progress=True)
+            result = run_pipeline(paths, show_progress=True, target=target)
     finally:
         progress.STREAM.pop()
     _say(f"Full dbt and Dagster output: {log_path}")
@@ -81,7 +87,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    return _run(export_defaults())
+    return _run(export_defaults(), args.target)
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
@@ -127,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     run = sub.add_parser("run", help="run the pipeline on whatever is in the landing folder")
+    run.add_argument("--target", choices=("duckdb", "spark", "postgres"),
+                     help="engine that builds the dbt models (default: RELIABILITY_TARGET, the "
+                     "config's engine.target, else duckdb); see README, Running at scale")
     run.set_defaults(func=cmd_run)
 
     prepare = sub.add_parser("prepare", help="prepare the dbt manifest (dbt parse)")

@@ -25,12 +25,20 @@ def run_pipeline(
     on_event: Callable[[dg.DagsterEvent], None] | None = None,
     raise_on_error: bool = False,
     show_progress: bool = False,
+    target: str | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Materialize the whole graph (or an asset selection string) against `paths`.
 
-    The dbt manifest must have been prepared (orchestration.dbt_project.prepare_manifest).
+    `target` (duckdb, spark, postgres) exports that engine's settings (orchestration.targets)
+    for the assets and dbt. The dbt manifest must have been prepared
+    (orchestration.dbt_project.prepare_manifest).
     """
     use_paths(paths)
+    from .targets import activate, current_target, default_selection
+
+    if target:
+        activate(target, paths)
+    selection = selection or default_selection(current_target())
     from .definitions import build_definitions  # imported late: reads the prepared manifest
     from .resources import WarehouseResource
 

@@ -7,6 +7,7 @@ import duckdb
 
 from ..config import ReliabilityConfig
 from ..resources import WAREHOUSE_POOL, WarehouseResource
+from ..targets import publish_tables
 
 CONFIG_TABLES: dict[str, str] = {
     "config_services": "service VARCHAR PRIMARY KEY, team VARCHAR NOT NULL",
@@ -64,6 +65,7 @@ def config_tables(warehouse: WarehouseResource):
     cfg = warehouse.load_config()
     with warehouse.connect() as con:
         counts = write_config_tables(con, cfg)
+        publish_tables(con, CONFIG_TABLES)  # lake / PostgreSQL, when configured
     for table, n in counts.items():
         yield dg.MaterializeResult(
             asset_key=["raw", table],

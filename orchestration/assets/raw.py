@@ -5,6 +5,7 @@ import dagster as dg
 from ..ingest.contract import DATASETS
 from ..ingest.loader import LoadResult, load_dataset
 from ..resources import WAREHOUSE_POOL, WarehouseResource
+from ..targets import publish_load
 
 
 def load_metadata(result: LoadResult) -> dict[str, object]:
@@ -57,6 +58,7 @@ def build_raw_asset(dataset: str) -> dg.AssetsDefinition:
                 default_service=cfg.default_request_service,
                 progress=context.log.info,
             )
+            publish_load(con, dataset, say=context.log.info)  # lake / PostgreSQL, when configured
         context.log.info(
             f"{dataset}: {len(result.files)} new file(s), {result.rows_loaded} rows loaded, "
             f"{result.rows_rejected} rejected; table has {result.table_rows} rows"

@@ -27,8 +27,8 @@ final as (
 
     select
         latest.event_id,
-        latest."timestamp" as occurred_at,
-        cast(latest."timestamp" as date) as occurred_date,
+        latest.{{ adapter.quote("timestamp") }} as occurred_at,
+        cast(latest.{{ adapter.quote("timestamp") }} as date) as occurred_date,
         latest.journey,
         latest.step,
         coalesce(steps.step_kind, 'other') as step_kind,

@@ -10,7 +10,7 @@ source as (
 final as (
 
     select
-        "timestamp" as requested_at,
+        {{ adapter.quote("timestamp") }} as requested_at,
         service,
         route,
         upper(method) as http_method,

@@ -1,0 +1,104 @@
+{#- Numbers and aggregates that differ between DuckDB, PostgreSQL and Spark SQL. -#}
+
+{#- An 8-byte float type. dbt.type_float() is a 4-byte REAL on DuckDB and PostgreSQL. -#}
+{% macro cross_db_type_double() -%}
+    {{ return(adapter.dispatch('cross_db_type_double', 'reliability')()) }}
+{%- endmacro %}
+
+{% macro default__cross_db_type_double() -%}double precision{%- endmacro %}
+
+{% macro duckdb__cross_db_type_double() -%}double{%- endmacro %}
+
+{% macro spark__cross_db_type_double() -%}double{%- endmacro %}
+
+
+{#- num / den as a double, null when den is 0 or null. Plain `/` truncates integers on PostgreSQL
+    (7 / 2 = 3) but not on DuckDB or Spark (3.5). -#}
+{% macro cross_db_divide(num, den) -%}
+    (cast({{ num }} as {{ cross_db_type_double() }}) / nullif(cast({{ den }} as {{ cross_db_type_double() }}), 0))
+{%- endmacro %}
+
+
+{#- x rounded to `digits` decimals, half away from zero, as a double. PostgreSQL has round()
+    only for numeric: the double goes through numeric (exact for its shortest decimal form). -#}
+{% macro cross_db_round(x, digits) -%}
+    {{ return(adapter.dispatch('cross_db_round', 'reliability')(x, digits)) }}
+{%- endmacro %}
+
+{% macro default__cross_db_round(x, digits) -%}
+    round({{ x }}, {{ digits }})
+{%- endmacro %}
+
+{% macro postgres__cross_db_round(x, digits) -%}
+    cast(round(cast({{ x }} as numeric), {{ digits }}) as double precision)
+{%- endmacro %}
+
+
+{#- The interpolated percentile (percentile_cont) of expression, an aggregate (not a window
+    function: PostgreSQL has no ordered-set window aggregates); nulls are ignored. -#}
+{% macro cross_db_percentile_cont(expression, fraction) -%}
+    {{ return(adapter.dispatch('cross_db_percentile_cont', 'reliability')(expression, fraction)) }}
+{%- endmacro %}
+
+{% macro default__cross_db_percentile_cont(expression, fraction) -%}
+    percentile_cont({{ fraction }}) within group (order by {{ expression }})
+{%- endmacro %}
+
+{% macro duckdb__cross_db_percentile_cont(expression, fraction) -%}
+    quantile_cont({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro spark__cross_db_percentile_cont(expression, fraction) -%}
+    percentile({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+
+{#- The nearest-rank percentile (percentile_disc): an actual value of expression. -#}
+{% macro cross_db_percentile_disc(expression, fraction) -%}
+    {{ return(adapter.dispatch('cross_db_percentile_disc', 'reliability')(expression, fraction)) }}
+{%- endmacro %}
+
+{% macro default__cross_db_percentile_disc(expression, fraction) -%}
+    percentile_disc({{ fraction }}) within group (order by {{ expression }})
+{%- endmacro %}
+
+{% macro duckdb__cross_db_percentile_disc(expression, fraction) -%}
+    quantile_disc({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro spark__cross_db_percentile_disc(expression, fraction) -%}
+    percentile_disc({{ fraction }}) within group (order by {{ expression }})
+{%- endmacro %}
+
+
+{#- The distinct non-null values of expression, sorted, joined with `separator` (an aggregate). -#}
+{% macro cross_db_sorted_string_agg(expression, separator="', '") -%}
+    {{ return(adapter.dispatch('cross_db_sorted_string_agg', 'reliability')(expression, separator)) }}
+{%- endmacro %}
+
+{% macro default__cross_db_sorted_string_agg(expression, separator) -%}
+    string_agg(distinct cast({{ expression }} as {{ dbt.type_string() }}), {{ separator }} order by cast({{ expression }} as {{ dbt.type_string() }}))
+{%- endmacro %}
+
+{% macro spark__cross_db_sorted_string_agg(expression, separator) -%}
+    array_join(array_sort(collect_set(cast({{ expression }} as string))), {{ separator }})
+{%- endmacro %}
+
+
+{#- x as text with exactly `digits` decimals, e.g. 100 -> '100.0' on every engine (a plain cast of
+    a double gives '100.0' on DuckDB and Spark but '100' on PostgreSQL). Rounds half away from zero. -#}
+{% macro cross_db_number_text(x, digits) -%}
+    {{ return(adapter.dispatch('cross_db_number_text', 'reliability')(x, digits)) }}
+{%- endmacro %}
+
+{% macro default__cross_db_number_text(x, digits) -%}
+    cast(round(cast({{ x }} as numeric), {{ digits }}) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro duckdb__cross_db_number_text(x, digits) -%}
+    cast(cast(round({{ x }}, {{ digits }}) as decimal(38, {{ digits }})) as varchar)
+{%- endmacro %}
+
+{% macro spark__cross_db_number_text(x, digits) -%}
+    cast(cast(round({{ x }}, {{ digits }}) as decimal(38, {{ digits }})) as string)
+{%- endmacro %}

@@ -1,0 +1,235 @@
+"""The same dbt project on Spark (dbt-spark, session) and PostgreSQL gives DuckDB's models.
+
+Each engine gets its own warehouse under tmp_path, loaded from the same demo data as the shared
+DuckDB warehouse (conftest.demo_paths) and built through the same Dagster pipeline with
+`target=...`. Every table model (intermediate and marts) is then read back from the engine and
+compared with DuckDB's, row for row, floats within 1e-9 relative. PostgreSQL is a real server
+started with initdb / pg_ctl on a free port; Spark runs in local mode inside the dbt process.
+Without Java or the PostgreSQL server programs the test skips, saying what is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from conftest import DEMO_END, make_paths
+from engine_compare import differences
+
+from orchestration.dbt_project import DBT_PROJECT
+from orchestration.demo import generate_demo
+from orchestration.pipeline import failure_messages, run_pipeline
+from orchestration.settings import Paths
+from orchestration.targets import local_postgres as lp
+from orchestration.targets.spark import java_available
+
+
+@dataclass
+class Build:
+    """What an engine built: per relation, its column names and rows (or why it is missing)."""
+
+    engine: str
+    success: bool
+    failures: list[str]
+    tables: dict[str, tuple[list[str], list[tuple]]] = field(default_factory=dict)
+
+
+MODELS = Path(__file__).resolve().parents[1] / "dbt_project" / "models"
+
+
+def table_models() -> list[str]:
+    """schema.name of the intermediate and mart models (tables by dbt_project.yml), from the
+    files: known at collection time, before the manifest is prepared."""
+    return sorted(
+        f"{schema}.{sql.stem}"
+        for schema in ("intermediate", "marts")
+        for sql in (MODELS / schema).rglob("*.sql")
+        if _materialized(sql) in ("table", "incremental")
+    )
+
+
+def _materialized(sql: Path) -> str:
+    """The model's materialization: its config(materialized=...), else the folder's (table)."""
+    m = re.search(r"materialized\s*=\s*['\"](\w+)['\"]", sql.read_text())
+    return m[1] if m else "table"
+
+
+def manifest_table_models() -> list[str]:
+    """schema.name of every model materialized as a table, from the prepared manifest."""
+    manifest = json.loads(Path(DBT_PROJECT.manifest_path).read_text())
+    return sorted(
+        f"{n['schema']}.{n['alias']}"
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["config"]["materialized"] in ("table", "incremental")
+    )
+
+
+@contextmanager
+def environment(extra: dict[str, str]) -> Iterator[None]:
+    """Set variables for a build; restore the whole environment afterwards (targets.activate
+    exports more)."""
+    saved = dict(os.environ)
+    os.environ.update(extra)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def demo_copy(root: Path) -> Paths:
+    """Fresh paths with the same demo data as conftest.demo_paths."""
+    paths = make_paths(root)
+    generate_demo(paths.landing, weeks=6, end=DEMO_END, seed=7, scale=0.1)
+    return paths
+
+
+def build(engine: str, paths: Paths, extra_env: dict[str, str]) -> Build:
+    with environment(extra_env):
+        result = run_pipeline(paths, target=engine)
+    return Build(engine, result.success, failure_messages(result))
+
+
+@pytest.fixture(scope="module")
+def duckdb_build(demo_paths: Paths) -> Build:
+    out = Build("duckdb", True, [])
+    with duckdb.connect(str(demo_paths.warehouse), read_only=True) as con:
+        for rel in table_models():
+            cur = con.execute(f"SELECT * FROM {rel}")
+            out.tables[rel] = ([d[0] for d in cur.description], cur.fetchall())
+    return out
+
+
+@pytest.fixture(scope="module")
+def postgres_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
+    missing = lp.missing_programs()
+    if missing:
+        pytest.skip(f"PostgreSQL server programs not found ({', '.join(missing)}): install "
+                    "PostgreSQL (Debian: apt-get install postgresql) to run the engine test")
+    import psycopg2
+
+    with lp.local_postgres() as server:
+        paths = demo_copy(tmp_path_factory.mktemp("postgres"))
+        out = build("postgres", paths, server.env)
+        con = psycopg2.connect(host="127.0.0.1", port=server.port, user=lp.USER,
+                               dbname=lp.DATABASE)
+        try:
+            for rel in table_models():
+                with con.cursor() as cur:
+                    try:
+                        cur.execute(f"SELECT * FROM {rel}")
+                    except psycopg2.Error:
+                        con.rollback()
+                        continue
+                    out.tables[rel] = ([d[0] for d in cur.description], cur.fetchall())
+        finally:
+            con.close()
+        yield out
+
+
+@pytest.fixture(scope="module")
+def spark_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    if not java_available():
+        pytest.skip("Java not found: Spark needs Java 17 (Debian: apt-get install "
+                    "openjdk-17-jre-headless) to run the engine test")
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        pytest.skip("pyspark is not installed (uv sync installs the dev group)")
+    from orchestration.targets.spark import local_session, read_table
+
+    paths = demo_copy(tmp_path_factory.mktemp("spark"))
+    spark_dir = paths.warehouse.parent / "spark"
+    # Data tests and unit tests run on DuckDB in the main suite and on PostgreSQL here; on Spark
+    # each is a Spark job of about a second, so this build is models and seeds only.
+    out = build("spark", paths, {"DBT_EXCLUDE_RESOURCE_TYPES": "test unit_test"})
+    spark = local_session(spark_dir)
+    try:
+        existing = {
+            f"{r.namespace}.{r.tableName}"
+            for schema in ("intermediate", "marts")
+            for r in spark.sql(f"SHOW TABLES IN {schema}").collect()
+        } if out.success else set()
+        for rel in table_models():
+            if out.success or rel in existing:
+                out.tables[rel] = read_table(spark, rel)
+    finally:
+        spark.stop()
+    return out
+
+
+ENGINES = ["postgres", "spark"]
+
+# Models of other branches that still use engine-specific SQL or type names; the changes they
+# need are listed in README.md (Running at scale) ("Pending portability changes"). Until applied, a failure of
+# theirs is an expected failure here (and shows as XPASS once fixed: then drop the entry).
+PENDING = {
+    "dora": "DORA contracts/seed declare double/varchar; dora_data_quality rounds a double",
+    "slo": "SLO models: see README.md (Running at scale), pending portability changes",
+}
+
+
+def pending_reason(text: str) -> str | None:
+    """Why a relation (schema.name) or a build failure naming a model file is expected to fail."""
+    names = {text.split(".", 1)[-1]} if "/" not in text else set()
+    for area, reason in PENDING.items():
+        if f"/{area}/" in text or names & {f.stem for f in MODELS.rglob(f"{area}/*.sql")}:
+            return reason
+        if area == "dora" and "dora_performance_bands" in text:
+            return reason
+    return None
+
+
+@pytest.fixture(params=ENGINES)
+def engine_build(request: pytest.FixtureRequest) -> Build:
+    return request.getfixturevalue(f"{request.param}_build")
+
+
+def test_engine_builds_every_model(engine_build: Build) -> None:
+    failures = engine_build.failures
+    if failures and all(pending_reason(f) and "models/staging" not in f for f in failures):
+        pytest.xfail(f"pending portability changes: {engine_build.failures}")
+    assert engine_build.success, engine_build.failures
+
+
+@pytest.mark.parametrize("relation", table_models())
+@pytest.mark.parametrize("engine", ENGINES)
+def test_model_equals_duckdb(
+    engine: str, relation: str, duckdb_build: Build, request: pytest.FixtureRequest
+) -> None:
+    other: Build = request.getfixturevalue(f"{engine}_build")
+    reason = pending_reason(relation)
+    if reason and (relation not in other.tables or not _equal(relation, duckdb_build, other)):
+        pytest.xfail(reason)
+    assert relation in other.tables, f"{relation} was not built on {engine}: {other.failures}"
+    columns, expected = duckdb_build.tables[relation]
+    other_columns, actual = other.tables[relation]
+    assert other_columns == columns
+    assert expected, f"{relation} is empty on DuckDB: the comparison would prove nothing"
+    assert differences(columns, expected, actual) == []
+
+
+def _equal(relation: str, a: Build, b: Build) -> bool:
+    (cols, rows), (other_cols, other_rows) = a.tables[relation], b.tables[relation]
+    return cols == other_cols and not differences(cols, rows, other_rows)
+
+
+def test_compared_models_are_the_manifests_tables() -> None:
+    assert table_models() == manifest_table_models()
+
+
+def test_every_value_kind_is_compared(duckdb_build: Build) -> None:
+    """The demo marts hold the kinds the comparison normalizes (a guard against vacuous checks)."""
+    kinds: set[Any] = set()
+    for _, rows in duckdb_build.tables.values():
+        for row in rows[:50]:
+            kinds.update(type(v).__name__ for v in row if v is not None)
+    assert {"str", "float", "int", "bool", "datetime", "date"} <= kinds
