@@ -201,7 +201,7 @@ def _stage_sql(ds: Dataset, src: Source, salt: str) -> str:
         expr, typ = src.columns.get(col.name, ("NULL", "VARCHAR"))
         srcs.append(f"{expr} AS {ident('_src_' + col.name)}")
         values.append(f"{typed_value(col, expr, typ, salt)} AS {ident(col.name)}")
-        check = problem(col, ident(col.name), ident("_src_" + col.name), ds.name)
+        check = problem(col, ident(col.name), ident("_src_" + col.name), ds.name, typ)
         if check:
             problems.append(check)
     reason = f"coalesce(_structural, nullif(concat_ws('; ', {', '.join(problems)}), ''))"
