@@ -176,3 +176,32 @@ def test_request_ids_first_delivery_wins_within_and_across_files(tmp_path: Path)
     ).fetchall()
     assert [r[0] for r in kept] == ["/1", "/2", "/4", "/5", "/7", "/9"]
     assert (result.rows_loaded, result.rows_duplicate) == (6, 4)
+
+
+def test_typed_parquet_columns_missing_and_unreadable_values(tmp_path: Path) -> None:
+    """Typed (non-text) source columns are checked for presence without formatting them as text:
+    the reasons are those of text sources."""
+    folder = tmp_path / "landing" / "requests"
+    folder.mkdir(parents=True)
+    duckdb.execute(
+        "COPY (SELECT * FROM (VALUES "
+        "(TIMESTAMPTZ '2026-03-02 10:00:00+00', 'api', '/ok', 200::BIGINT, 1.5::DOUBLE), "
+        "(NULL, 'api', '/no-ts', 200, 2.0), "
+        "(TIMESTAMPTZ '2026-03-02 10:00:00+00', 'api', '/no-status', NULL, 2.0), "
+        "(TIMESTAMPTZ '2026-03-02 10:00:00+00', 'api', '/big', 99999999999, 2.0), "
+        "(TIMESTAMPTZ '2026-03-02 10:00:00+00', 'api', '/neg', 500, -1.0), "
+        "(TIMESTAMPTZ '2026-03-02 10:00:00+00', ' ', '/blank-svc', 204, NULL)"
+        ") t(timestamp, service, route, status, latency_ms)) "
+        f"TO '{folder / 'a.parquet'}' (FORMAT parquet)"
+    )
+    con = connect(tmp_path / "wh.duckdb")
+    result = load_dataset(con, "requests", tmp_path / "landing")
+    assert (result.rows_loaded, result.rows_rejected) == (1, 5)
+    rejects = con.execute("SELECT line_number, reason FROM raw.rejects ORDER BY 1").fetchall()
+    assert rejects == [
+        (2, "timestamp: required value is missing"),
+        (3, "status: required value is missing"),
+        (4, "status: cannot read 99999999999 as an integer"),
+        (5, "latency_ms: -1.0 is negative"),
+        (6, "service: required value is missing"),
+    ]

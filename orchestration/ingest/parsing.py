@@ -43,12 +43,25 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def typed_value(col: Column, src: str, src_type: str, salt: str) -> str:
-    """The expression giving the column's stored value from source expression `src`."""
-    numeric = src_type.upper() in {
+def _numeric(src_type: str) -> bool:
+    return src_type.upper() in {
         "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
         "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE",
     } or src_type.upper().startswith("DECIMAL")
+
+
+def _never_blank(src_type: str) -> bool:
+    """Whether a non-NULL value of this type never reads as blank text (rw_text non-NULL).
+
+    Numbers and timestamps always print as some digits, so `rw_text(v) IS NULL` is just
+    `v IS NULL`, without formatting every value as text.
+    """
+    return _numeric(src_type) or src_type.upper().startswith(("TIMESTAMP", "DATE"))
+
+
+def typed_value(col: Column, src: str, src_type: str, salt: str) -> str:
+    """The expression giving the column's stored value from source expression `src`."""
+    numeric = _numeric(src_type)
     kind = col.kind
     if kind == "timestamp":
         if src_type.upper() in {"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"}:
@@ -74,13 +87,17 @@ def typed_value(col: Column, src: str, src_type: str, salt: str) -> str:
     return f"lower({text})" if col.lower else text
 
 
-def problem(col: Column, value: str, src: str, dataset: str) -> str | None:
-    """A reason text when the stored `value` (from source `src`) is not acceptable, else NULL."""
+def problem(
+    col: Column, value: str, src: str, dataset: str, src_type: str = "VARCHAR"
+) -> str | None:
+    """A reason text when the stored `value` (from source `src`, of type `src_type`) is not
+    acceptable, else NULL."""
     name = col.name
-    present = f"rw_text({src}) IS NOT NULL"
+    text = src if _never_blank(src_type) else f"rw_text({src})"
+    present = f"{text} IS NOT NULL"
     checks: list[tuple[str, str]] = []
     if col.required:
-        checks.append((f"rw_text({src}) IS NULL", f"{name}: required value is missing"))
+        checks.append((f"{text} IS NULL", f"{name}: required value is missing"))
     if col.kind in {"timestamp", "integer", "double", "decimal"}:
         expected = {
             "timestamp": "an ISO 8601 timestamp (with offset, else UTC) or epoch seconds/ms",
