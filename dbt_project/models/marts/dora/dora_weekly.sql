@@ -1,0 +1,483 @@
+{#-
+    The five DORA metrics per ISO week (Monday, UTC) for every service, every team and everything
+    (scope 'service' | 'team' | 'all'), for every week from the first to the last week with a
+    deployment or an incident; weeks without deployments are zeros, not gaps.
+    Placement in weeks: deployments by finished_at; lead times by the finished_at of the deployment
+    that shipped the change; incidents (count, restore and recovery times) by started_at.
+    Trailing 4-week values cover the week and the three before it (fewer at the start of the data:
+    trailing_weeks says how many); bands (dora_band, seed dora_performance_bands, var
+    dora_report_year) are given for the week's value and for the trailing 4-week value.
+-#}
+{%- set banded_metrics = [
+    'deployment_frequency', 'change_lead_time', 'change_fail_rate',
+    'failed_deployment_recovery_time'
+] %}
+{%- set band_ranks = 4 %}
+
+with
+
+deployments as (
+
+    select * from {{ ref('fct_deployments') }}
+
+),
+
+changes as (
+
+    select * from {{ ref('fct_changes') }}
+
+),
+
+incidents as (
+
+    select * from {{ ref('fct_incidents') }}
+
+),
+
+services as (
+
+    select * from {{ ref('stg_services') }}
+
+),
+
+bands as (
+
+    select * from {{ ref('dora_performance_bands') }}
+
+),
+
+scope_kinds as (
+
+    select 'service' as scope
+    union all
+    select 'team' as scope
+    union all
+    select 'all' as scope
+
+),
+
+{# ---- the spine: every (scope, scope_name) x every week from the first to the last data week ---- #}
+
+data_weeks as (
+
+    select week_start from deployments
+    union all
+    select started_week_start as week_start from incidents
+
+),
+
+week_bounds as (
+
+    select
+        min(week_start) as first_week_start,
+        max(week_start) as last_week_start
+    from data_weeks
+
+),
+
+week_numbers as (
+
+    {{ dbt.generate_series(5300) }}
+
+),
+
+weeks as (
+
+    select
+        cast(
+            {{ dbt.dateadd('day', '(week_numbers.generated_number - 1) * 7', 'week_bounds.first_week_start') }}
+            as date
+        ) as week_start
+    from week_bounds
+    cross join week_numbers
+    where
+        (week_numbers.generated_number - 1) * 7
+        <= {{ dbt.datediff('week_bounds.first_week_start', 'week_bounds.last_week_start', 'day') }}
+
+),
+
+scope_names as (
+
+    select 'service' as scope, service as scope_name from services
+    union
+    select 'service' as scope, service as scope_name from deployments
+    union
+    select 'service' as scope, service as scope_name from incidents
+    union
+    select 'service' as scope, service as scope_name from changes where is_deployed
+    union
+    select 'team' as scope, team as scope_name from services
+    union
+    select 'team' as scope, team as scope_name from deployments where team is not null
+    union
+    select 'team' as scope, team as scope_name from incidents where team is not null
+    union
+    select 'team' as scope, team as scope_name from changes where team is not null
+    union
+    select 'all' as scope, 'all' as scope_name from week_bounds
+
+),
+
+spine as (
+
+    select
+        scope_names.scope,
+        scope_names.scope_name,
+        weeks.week_start,
+        cast({{ dbt.dateadd('day', -21, 'weeks.week_start') }} as date) as window_start
+    from scope_names
+    cross join weeks
+
+),
+
+{# ---- facts, one row per scope they belong to ---- #}
+
+deployments_in_scopes as (
+
+    select
+        scope_kinds.scope,
+        case scope_kinds.scope
+            when 'service' then deployments.service
+            when 'team' then deployments.team
+            else 'all'
+        end as scope_name,
+        deployments.week_start,
+        deployments.finished_date,
+        deployments.is_change_failure,
+        deployments.is_rework
+    from deployments
+    cross join scope_kinds
+    where deployments.is_counted
+
+),
+
+scoped_deployments as (
+
+    select * from deployments_in_scopes where scope_name is not null
+
+),
+
+changes_in_scopes as (
+
+    select
+        scope_kinds.scope,
+        case scope_kinds.scope
+            when 'service' then changes.service
+            when 'team' then changes.team
+            else 'all'
+        end as scope_name,
+        changes.deployed_week_start as week_start,
+        changes.lead_time_minutes
+    from changes
+    cross join scope_kinds
+    where changes.has_valid_lead_time
+
+),
+
+scoped_changes as (
+
+    select * from changes_in_scopes where scope_name is not null
+
+),
+
+incidents_in_scopes as (
+
+    select
+        scope_kinds.scope,
+        case scope_kinds.scope
+            when 'service' then incidents.service
+            when 'team' then incidents.team
+            else 'all'
+        end as scope_name,
+        incidents.started_week_start as week_start,
+        incidents.is_open,
+        case
+            when incidents.time_to_restore_minutes >= 0 then incidents.time_to_restore_minutes
+        end as time_to_restore_minutes,
+        case
+            when incidents.recovery_from_deployment_minutes >= 0
+                then incidents.recovery_from_deployment_minutes
+        end as recovery_minutes
+    from incidents
+    cross join scope_kinds
+
+),
+
+scoped_incidents as (
+
+    select * from incidents_in_scopes where scope_name is not null
+
+),
+
+{# ---- weekly aggregates ---- #}
+
+deployment_weeks as (
+
+    select
+        scope,
+        scope_name,
+        week_start,
+        count(*) as deployments,
+        count(distinct finished_date) as deploy_days,
+        sum(case when is_change_failure then 1 else 0 end) as failed_deployments,
+        sum(case when is_rework then 1 else 0 end) as rework_deployments
+    from scoped_deployments
+    group by scope, scope_name, week_start
+
+),
+
+change_weeks as (
+
+    select
+        scope,
+        scope_name,
+        week_start,
+        count(*) as lead_time_changes,
+        {{ dora_percentile_cont('lead_time_minutes', 0.5) }} as lead_time_median_minutes,
+        {{ dora_percentile_cont('lead_time_minutes', 0.9) }} as lead_time_p90_minutes
+    from scoped_changes
+    group by scope, scope_name, week_start
+
+),
+
+incident_weeks as (
+
+    select
+        scope,
+        scope_name,
+        week_start,
+        count(*) as incidents,
+        sum(case when is_open then 1 else 0 end) as open_incidents,
+        count(recovery_minutes) as recovered_failures,
+        {{ dora_percentile_cont('recovery_minutes', 0.5) }}
+            as failed_deployment_recovery_median_minutes,
+        {{ dora_percentile_cont('recovery_minutes', 0.9) }}
+            as failed_deployment_recovery_p90_minutes,
+        {{ dora_percentile_cont('time_to_restore_minutes', 0.5) }}
+            as time_to_restore_median_minutes,
+        {{ dora_percentile_cont('time_to_restore_minutes', 0.9) }}
+            as time_to_restore_p90_minutes
+    from scoped_incidents
+    group by scope, scope_name, week_start
+
+),
+
+{# ---- trailing four weeks: medians recomputed from the rows, never medians of medians ---- #}
+
+change_trailing as (
+
+    select
+        spine.scope,
+        spine.scope_name,
+        spine.week_start,
+        {{ dora_percentile_cont('scoped_changes.lead_time_minutes', 0.5) }}
+            as lead_time_median_minutes_4w
+    from spine
+    inner join scoped_changes
+        on spine.scope = scoped_changes.scope
+        and spine.scope_name = scoped_changes.scope_name
+        and scoped_changes.week_start >= spine.window_start
+        and scoped_changes.week_start <= spine.week_start
+    group by spine.scope, spine.scope_name, spine.week_start
+
+),
+
+incident_trailing as (
+
+    select
+        spine.scope,
+        spine.scope_name,
+        spine.week_start,
+        {{ dora_percentile_cont('scoped_incidents.recovery_minutes', 0.5) }}
+            as failed_deployment_recovery_median_minutes_4w
+    from spine
+    inner join scoped_incidents
+        on spine.scope = scoped_incidents.scope
+        and spine.scope_name = scoped_incidents.scope_name
+        and scoped_incidents.week_start >= spine.window_start
+        and scoped_incidents.week_start <= spine.week_start
+    group by spine.scope, spine.scope_name, spine.week_start
+
+),
+
+weekly as (
+
+    select
+        spine.scope,
+        spine.scope_name,
+        spine.week_start,
+        coalesce(deployment_weeks.deployments, 0) as deployments,
+        coalesce(deployment_weeks.deploy_days, 0) as deploy_days,
+        coalesce(deployment_weeks.failed_deployments, 0) as failed_deployments,
+        coalesce(deployment_weeks.rework_deployments, 0) as rework_deployments,
+        coalesce(change_weeks.lead_time_changes, 0) as lead_time_changes,
+        change_weeks.lead_time_median_minutes,
+        change_weeks.lead_time_p90_minutes,
+        coalesce(incident_weeks.incidents, 0) as incidents,
+        coalesce(incident_weeks.open_incidents, 0) as open_incidents,
+        coalesce(incident_weeks.recovered_failures, 0) as recovered_failures,
+        incident_weeks.failed_deployment_recovery_median_minutes,
+        incident_weeks.failed_deployment_recovery_p90_minutes,
+        incident_weeks.time_to_restore_median_minutes,
+        incident_weeks.time_to_restore_p90_minutes,
+        change_trailing.lead_time_median_minutes_4w,
+        incident_trailing.failed_deployment_recovery_median_minutes_4w
+    from spine
+    left join deployment_weeks
+        on spine.scope = deployment_weeks.scope
+        and spine.scope_name = deployment_weeks.scope_name
+        and spine.week_start = deployment_weeks.week_start
+    left join change_weeks
+        on spine.scope = change_weeks.scope
+        and spine.scope_name = change_weeks.scope_name
+        and spine.week_start = change_weeks.week_start
+    left join incident_weeks
+        on spine.scope = incident_weeks.scope
+        and spine.scope_name = incident_weeks.scope_name
+        and spine.week_start = incident_weeks.week_start
+    left join change_trailing
+        on spine.scope = change_trailing.scope
+        and spine.scope_name = change_trailing.scope_name
+        and spine.week_start = change_trailing.week_start
+    left join incident_trailing
+        on spine.scope = incident_trailing.scope
+        and spine.scope_name = incident_trailing.scope_name
+        and spine.week_start = incident_trailing.week_start
+
+),
+
+trailing_sums as (
+
+    {%- set trailing_window %}
+        over (
+            partition by scope, scope_name order by week_start
+            rows between 3 preceding and current row
+        )
+    {%- endset %}
+
+    select
+        *,
+        count(*) {{ trailing_window }} as trailing_weeks,
+        sum(deployments) {{ trailing_window }} as deployments_4w,
+        sum(deploy_days) {{ trailing_window }} as deploy_days_4w,
+        sum(failed_deployments) {{ trailing_window }} as failed_deployments_4w,
+        sum(rework_deployments) {{ trailing_window }} as rework_deployments_4w
+    from weekly
+
+),
+
+metrics as (
+
+    select
+        *,
+        cast(deployments as {{ dora_type_double() }}) / 7 as deployment_frequency_per_day,
+        cast(deploy_days as {{ dora_type_double() }}) as deploy_days_per_week,
+        cast(failed_deployments as {{ dora_type_double() }}) / nullif(deployments, 0)
+            as change_fail_rate,
+        cast(rework_deployments as {{ dora_type_double() }}) / nullif(deployments, 0)
+            as rework_rate,
+        cast(deployments_4w as {{ dora_type_double() }}) / (7 * trailing_weeks)
+            as deployment_frequency_per_day_4w,
+        cast(deploy_days_4w as {{ dora_type_double() }}) / trailing_weeks
+            as deploy_days_per_week_4w,
+        cast(failed_deployments_4w as {{ dora_type_double() }}) / nullif(deployments_4w, 0)
+            as change_fail_rate_4w,
+        cast(rework_deployments_4w as {{ dora_type_double() }}) / nullif(deployments_4w, 0)
+            as rework_rate_4w
+    from trailing_sums
+
+),
+
+thresholds as (
+
+    select
+        {%- for metric in banded_metrics %}
+        {%- set metric_loop = loop %}
+        {%- for rank in range(1, band_ranks + 1) %}
+        max(case when metric = '{{ metric }}' and band_rank = {{ rank }} then band end)
+            as {{ metric }}_{{ rank }}_band,
+        max(case when metric = '{{ metric }}' and band_rank = {{ rank }} then comparison end)
+            as {{ metric }}_{{ rank }}_comparison,
+        max(case when metric = '{{ metric }}' and band_rank = {{ rank }} then threshold end)
+            as {{ metric }}_{{ rank }}_threshold{{ "," if not (metric_loop.last and loop.last) }}
+        {%- endfor %}
+        {%- endfor %}
+    from bands
+    where report_year = {{ var('dora_report_year') }}
+
+),
+
+final as (
+
+    select
+        {{ dbt.concat([
+            'metrics.scope', "':'", 'metrics.scope_name', "':'",
+            'cast(metrics.week_start as ' ~ dbt.type_string() ~ ')'
+        ]) }} as dora_weekly_id,
+        metrics.scope,
+        metrics.scope_name,
+        metrics.week_start,
+        cast(metrics.deployments as {{ dbt.type_bigint() }}) as deployments,
+        cast(metrics.deploy_days as {{ dbt.type_bigint() }}) as deploy_days,
+        cast(metrics.deployment_frequency_per_day as {{ dora_type_double() }})
+            as deployment_frequency_per_day,
+        cast(metrics.lead_time_changes as {{ dbt.type_bigint() }}) as lead_time_changes,
+        cast(metrics.lead_time_median_minutes as {{ dora_type_double() }})
+            as lead_time_median_minutes,
+        cast(metrics.lead_time_p90_minutes as {{ dora_type_double() }}) as lead_time_p90_minutes,
+        cast(metrics.failed_deployments as {{ dbt.type_bigint() }}) as failed_deployments,
+        cast(metrics.change_fail_rate as {{ dora_type_double() }}) as change_fail_rate,
+        cast(metrics.recovered_failures as {{ dbt.type_bigint() }}) as recovered_failures,
+        cast(metrics.failed_deployment_recovery_median_minutes as {{ dora_type_double() }})
+            as failed_deployment_recovery_median_minutes,
+        cast(metrics.failed_deployment_recovery_p90_minutes as {{ dora_type_double() }})
+            as failed_deployment_recovery_p90_minutes,
+        cast(metrics.time_to_restore_median_minutes as {{ dora_type_double() }})
+            as time_to_restore_median_minutes,
+        cast(metrics.time_to_restore_p90_minutes as {{ dora_type_double() }})
+            as time_to_restore_p90_minutes,
+        cast(metrics.rework_deployments as {{ dbt.type_bigint() }}) as rework_deployments,
+        cast(metrics.rework_rate as {{ dora_type_double() }}) as rework_rate,
+        cast(metrics.incidents as {{ dbt.type_bigint() }}) as incidents,
+        cast(metrics.open_incidents as {{ dbt.type_bigint() }}) as open_incidents,
+        cast(metrics.trailing_weeks as {{ dbt.type_bigint() }}) as trailing_weeks,
+        cast(metrics.deployments_4w as {{ dbt.type_bigint() }}) as deployments_4w,
+        cast(metrics.deploy_days_4w as {{ dbt.type_bigint() }}) as deploy_days_4w,
+        cast(metrics.deployment_frequency_per_day_4w as {{ dora_type_double() }})
+            as deployment_frequency_per_day_4w,
+        cast(metrics.deploy_days_per_week_4w as {{ dora_type_double() }})
+            as deploy_days_per_week_4w,
+        cast(metrics.lead_time_median_minutes_4w as {{ dora_type_double() }})
+            as lead_time_median_minutes_4w,
+        cast(metrics.failed_deployments_4w as {{ dbt.type_bigint() }}) as failed_deployments_4w,
+        cast(metrics.change_fail_rate_4w as {{ dora_type_double() }}) as change_fail_rate_4w,
+        cast(metrics.failed_deployment_recovery_median_minutes_4w as {{ dora_type_double() }})
+            as failed_deployment_recovery_median_minutes_4w,
+        cast(metrics.rework_deployments_4w as {{ dbt.type_bigint() }}) as rework_deployments_4w,
+        cast(metrics.rework_rate_4w as {{ dora_type_double() }}) as rework_rate_4w,
+        {{ dora_band('deployment_frequency', 'metrics.deploy_days_per_week') }}
+            as deployment_frequency_band,
+        {{ dora_band('change_lead_time', 'metrics.lead_time_median_minutes') }}
+            as lead_time_band,
+        {{ dora_band('change_fail_rate', 'metrics.change_fail_rate') }}
+            as change_fail_rate_band,
+        {{ dora_band(
+            'failed_deployment_recovery_time', 'metrics.failed_deployment_recovery_median_minutes'
+        ) }} as failed_deployment_recovery_band,
+        {{ dora_band('deployment_frequency', 'metrics.deploy_days_per_week_4w') }}
+            as deployment_frequency_band_4w,
+        {{ dora_band('change_lead_time', 'metrics.lead_time_median_minutes_4w') }}
+            as lead_time_band_4w,
+        {{ dora_band('change_fail_rate', 'metrics.change_fail_rate_4w') }}
+            as change_fail_rate_band_4w,
+        {{ dora_band(
+            'failed_deployment_recovery_time',
+            'metrics.failed_deployment_recovery_median_minutes_4w'
+        ) }} as failed_deployment_recovery_band_4w,
+        cast({{ var('dora_report_year') }} as {{ dbt.type_int() }}) as band_report_year
+    from metrics
+    cross join thresholds
+
+)
+
+select * from final
