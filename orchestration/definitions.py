@@ -12,6 +12,7 @@ from .assets.config_tables import config_tables  # noqa: E402
 from .assets.connectors import connector_assets  # noqa: E402
 from .assets.dbt import dbt_models  # noqa: E402
 from .assets.raw import raw_assets  # noqa: E402
+from .assets.review import review_inputs  # noqa: E402
 from .resources import WarehouseResource  # noqa: E402
 
 everything_job = dg.define_asset_job(
@@ -32,7 +33,7 @@ weekly_schedule = dg.ScheduleDefinition(
 def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definitions:
     """The code location; tests pass a WarehouseResource pointing into tmp_path."""
     return dg.Definitions(
-        assets=[config_tables, *connector_assets, *raw_assets, dbt_models],
+        assets=[config_tables, *connector_assets, *raw_assets, review_inputs, dbt_models],
         jobs=[everything_job],
         schedules=[weekly_schedule],
         resources={
