@@ -7,14 +7,19 @@ week in its run config (`week: 2026-W47`), by default the ISO week just closed.
 """
 
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import dagster as dg
+import duckdb
+from pydantic import Field
 
 from ..demo_postmortems import write_demo_postmortems
 from ..postmortems import POSTMORTEM_TABLES, read_postmortems, write_postmortem_tables
 from ..resources import WAREHOUSE_POOL, WarehouseResource
+from ..review.data import available_weeks, default_week
+from ..review.publish import reports_dir, write_review
 from ..review.settings import SETTINGS_TABLE, review_settings
+from ..review.weeks import parse_week, week_just_closed, week_label
 
 REVIEW_INPUT_TABLES = (*POSTMORTEM_TABLES, "review_settings")
 
@@ -61,4 +66,83 @@ def review_inputs(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         asset_key=["raw", "review_settings"],
         metadata={"dagster/row_count": 1, "timezone": settings.timezone,
                   "latency_threshold_ms": settings.latency_threshold_ms},
+    )
+
+
+# The marts the page reads (dbt models; keys as dagster-dbt names them: marts/<model>).
+PAGE_MARTS = ("weekly_review", "weekly_corrective_actions", "incident_review",
+              "review_action_items", "journey_reliability_vs_conversion")
+PAGE_KEY = dg.AssetKey(["reports", "weekly_review"])
+PAGE_OP = "reports__weekly_review"  # the op name of PAGE_KEY, for run config
+
+
+class ReviewWeekConfig(dg.Config):
+    """Which ISO week to render."""
+
+    week: str = Field(
+        default="",
+        description="ISO week like 2026-W47; empty: the week just closed in review.timezone "
+                    "(or the latest week with data before it).",
+    )
+
+
+def week_run_config(week: str) -> dict:
+    """The run config that makes the page asset render `week` (e.g. '2026-W47')."""
+    return {"ops": {PAGE_OP: {"config": {"week": week}}}}
+
+
+def resolve_week(
+    con: duckdb.DuckDBPyConnection, requested: str, timezone: str, now: datetime | None = None
+) -> date:
+    """The Monday to render: the requested ISO week, else the week just closed (capped at the
+    latest week with data). Raises ValueError for a bad label or a week without data."""
+    if requested:
+        monday = parse_week(requested)
+        if monday not in available_weeks(con):
+            raise ValueError(f"No review data for {requested}: the warehouse has "
+                             f"{_week_range(available_weeks(con))}")
+        return monday
+    closed = week_just_closed(now or datetime.now(UTC), timezone)
+    monday = default_week(con, closed)
+    if monday is None:
+        raise ValueError(f"No review data up to {week_label(closed)}: the warehouse has "
+                         f"{_week_range(available_weeks(con))}")
+    return monday
+
+
+def _week_range(weeks: list[date]) -> str:
+    return f"weeks {week_label(weeks[0])} to {week_label(weeks[-1])}" if weeks else "no weeks"
+
+
+@dg.asset(
+    key=PAGE_KEY,
+    group_name="review",
+    deps=[dg.AssetKey(["marts", m]) for m in PAGE_MARTS],
+    pool=WAREHOUSE_POOL,
+    kinds={"html", "markdown"},
+    description=(
+        "The weekly review page: <data>/reports/weekly-review-<YYYY>-W<ww>.md and .html "
+        "(self-contained, inline SVG) for the ISO week in the run config (`week`), by default the "
+        "week just closed. The Markdown is attached to the materialization."
+    ),
+)
+def weekly_review_page(
+    context: dg.AssetExecutionContext, config: ReviewWeekConfig, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    """Render the week's review from the marts and write both files."""
+    settings = review_settings(warehouse.load_config())
+    with warehouse.connect() as con:
+        try:
+            monday = resolve_week(con, config.week, settings.timezone)
+        except ValueError as exc:
+            raise dg.Failure(str(exc)) from exc
+        files = write_review(con, monday, reports_dir(warehouse.warehouse), settings.chart_weeks)
+    context.log.info(f"Weekly review {files.week}: {files.markdown_path} and {files.html_path}")
+    return dg.MaterializeResult(
+        metadata={
+            "week": files.week,
+            "markdown_path": dg.MetadataValue.path(str(files.markdown_path)),
+            "html_path": dg.MetadataValue.path(str(files.html_path)),
+            "review": dg.MetadataValue.md(files.markdown),
+        }
     )
