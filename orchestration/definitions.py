@@ -13,6 +13,7 @@ from .assets.connectors import connector_assets  # noqa: E402
 from .assets.dbt import dbt_models  # noqa: E402
 from .assets.raw import raw_assets  # noqa: E402
 from .assets.review import PAGE_OP, review_inputs, weekly_review_page  # noqa: E402
+from .assets.serving import serving_copy  # noqa: E402
 from .resources import WarehouseResource  # noqa: E402
 from .review.schedule import build_weekly_schedule, configured_timezone  # noqa: E402
 
@@ -29,7 +30,10 @@ weekly_schedule = build_weekly_schedule(everything_job, configured_timezone(), P
 def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definitions:
     """The code location; tests pass a WarehouseResource pointing into tmp_path."""
     return dg.Definitions(
-        assets=[config_tables, *connector_assets, *raw_assets, review_inputs, dbt_models],
+        assets=[
+            config_tables, *connector_assets, *raw_assets, review_inputs, dbt_models,
+            serving_copy, weekly_review_page,
+        ],
         jobs=[everything_job],
         schedules=[weekly_schedule],
         resources={
