@@ -40,14 +40,12 @@ def sparkline(values: Sequence[Number], label: str, width: int = 160, height: in
 def trend_chart(
     weeks: Sequence[str],
     panels: Sequence[tuple[str, Sequence[Number], Callable[[Number], str], str]],
-    markers: Sequence[Number],
-    marker_label: Callable[[Number], str],
     title: str,
     width: int = 760,
     panel_height: int = 110,
 ) -> str:
-    """Stacked panels sharing the week axis: (name, values, formatter, 'line'|'bar') each; weeks
-    whose marker value is non-zero (incidents) get a shaded band across all panels."""
+    """Stacked panels sharing the week axis: (name, values, formatter, kind) each, kind 'line',
+    'bar' (blue) or 'risk' (red bars); every point has a tooltip with its week and value."""
     left, right, top, gap = 150, 20, 10, 26
     n = len(weeks)
     plot_w = width - left - right
@@ -56,17 +54,11 @@ def trend_chart(
     parts = [f'<svg class="trend-chart" xmlns="http://www.w3.org/2000/svg" width="{width}" '
              f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="{escape(title)}">']
-    for i, m in enumerate(markers):
-        if m:
-            x = left + i * step
-            parts.append(f'<rect class="incident-week" x="{x:.1f}" y="{top}" width="{step:.1f}" '
-                         f'height="{height - top - 24}" fill="#fee2e2"><title>{escape(weeks[i])}: '
-                         f'{escape(marker_label(m))}</title></rect>')
     for p, (name, values, fmt, kind) in enumerate(panels):
         y0 = top + p * (panel_height + gap)
         y1 = y0 + panel_height
         known = [v for v in values if v is not None]
-        scale_values = list(known) + ([0] if kind == "bar" else [])
+        scale_values = list(known) + ([0] if kind != "line" else [])
         y = _scale(scale_values, y0 + 14, y1)
         parts.append(f'<text x="8" y="{y0 + 12}" font-size="12" font-weight="600" fill="#111">'
                      f'{escape(name)}</text>')
@@ -76,14 +68,14 @@ def trend_chart(
             parts.append(f'<text x="8" y="{y1}" font-size="11" fill="#555">min '
                          f'{escape(fmt(min(known)))}</text>')
         parts.append(f'<line x1="{left}" y1="{y1}" x2="{width - right}" y2="{y1}" stroke="#ccc"/>')
-        if kind == "bar":
+        if kind != "line":
             for i, v in enumerate(values):
                 if v is None:
                     continue
                 top_y = y(float(v))
                 parts.append(f'<rect x="{left + i * step + step * 0.2:.1f}" y="{top_y:.1f}" '
                              f'width="{step * 0.6:.1f}" height="{max(y(0.0) - top_y, 0):.1f}" '
-                             f'fill="#60a5fa"><title>{escape(weeks[i])}: {escape(fmt(v))}</title></rect>')
+                             f'fill="{"#f87171" if kind == "risk" else "#60a5fa"}"><title>{escape(weeks[i])}: {escape(fmt(v))}</title></rect>')
         else:
             pts = _points(values, left + step / 2, left + step / 2 + step * (n - 1), y)
             if len(pts) > 1:

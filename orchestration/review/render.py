@@ -311,16 +311,17 @@ def render_html(d: Row) -> str:
             ("Success rate", c["availability_sli"], lambda v: f.percent(v, 2), "line"),
             ("Conversion rate", c["conversion_rate"], lambda v: f.percent(v), "line"),
             (f"Revenue ({cur or 'no currency'})", c["revenue"], lambda v: f.money(v, cur), "bar"),
+            ("At risk (estimate)", c["revenue_at_risk_estimate"],
+             lambda v: f.money(v, cur), "risk"),
         ],
-        c["incidents"],
-        lambda m: f.count(m, "incidents"),
-        f"Success rate, conversion rate and revenue over the last {len(c['weeks'])} weeks",
+        f"Success rate, conversion rate, revenue and revenue at risk over the last "
+        f"{len(c['weeks'])} weeks",
     )
     estimates = [e for e in (_estimate_line(j, cur) for j in d["journeys"]) if e]
     s["business"] = (
         f"<p>{_h(_business_summary(o, cur))}</p>"
         f'<figure>{chart}<figcaption class="note">All journeys, last {len(c["weeks"])} weeks; '
-        "shaded weeks had incidents.</figcaption></figure>"
+        "hover a point for its value.</figcaption></figure>"
         + _html_table(JOURNEY_HEADER, [_journey_cells(j, cur) for j in d["journeys"]])
         + ("<ul>" + "".join(f"<li>{_h(e)}</li>" for e in estimates) + "</ul>" if estimates else ""))
 
@@ -332,7 +333,8 @@ def render_html(d: Row) -> str:
                      f"<ul>{facts}<li>{_postmortem_html(i)}</li></ul></article>")
     missing = ", ".join(f"{_h(i['incident_id'])} ({_h(i['severity'])}, {_h(i['service'])})"
                         for i in d["missing_postmortems"]) or "none"
-    parts.append(f'<p><strong>Still missing a postmortem:</strong> <span class="missing">{missing}</span>.</p>')
+    css = ' class="missing"' if d["missing_postmortems"] else ""
+    parts.append(f"<p><strong>Still missing a postmortem:</strong> <span{css}>{missing}</span>.</p>")
     if d["action_items"]:
         parts.append("<h3>Open action items</h3>" + _html_table(
             ["due", "action", "incident", "owner", "priority", "status"],
