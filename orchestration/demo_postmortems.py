@@ -21,26 +21,41 @@ _TEAM = {s.name: s.team for s in SERVICES}
 
 # (words in the incident title, cause category, root cause, lesson, action item)
 _CAUSES = (
-    ("database failover", "database-failover",
-     "A primary database failover took longer than the connection pool's retry budget.",
-     "Failovers are routine: clients must ride them out without user-visible errors.",
-     "Retry with backoff across failovers in the connection pool"),
-    ("upstream timeouts", "upstream-dependency",
-     "An upstream dependency slowed down and our timeouts were longer than the caller's.",
-     "Timeouts must shrink along the call chain; a slow dependency must fail fast.",
-     "Set per-dependency timeouts and a circuit breaker"),
-    ("slow responses", "capacity",
-     "A release added a query per item, and latency grew with cart and form size.",
-     "Load tests must use realistic payload sizes before a release.",
-     "Add a latency budget check to the release pipeline"),
-    ("5xx", "bad-deploy",
-     "A release shipped a code path that failed for a share of requests.",
-     "Canary releases would have caught this on a few percent of traffic.",
-     "Roll out through a canary stage with automatic rollback"),
-    ("notification", "queue-backlog",
-     "The delivery queue backed up behind a slow consumer.",
-     "Queue depth needs an alert before users notice delays.",
-     "Alert on queue depth and consumer lag"),
+    (
+        "database failover",
+        "database-failover",
+        "A primary database failover took longer than the connection pool's retry budget.",
+        "Failovers are routine: clients must ride them out without user-visible errors.",
+        "Retry with backoff across failovers in the connection pool",
+    ),
+    (
+        "upstream timeouts",
+        "upstream-dependency",
+        "An upstream dependency slowed down and our timeouts were longer than the caller's.",
+        "Timeouts must shrink along the call chain; a slow dependency must fail fast.",
+        "Set per-dependency timeouts and a circuit breaker",
+    ),
+    (
+        "slow responses",
+        "capacity",
+        "A release added a query per item, and latency grew with cart and form size.",
+        "Load tests must use realistic payload sizes before a release.",
+        "Add a latency budget check to the release pipeline",
+    ),
+    (
+        "5xx",
+        "bad-deploy",
+        "A release shipped a code path that failed for a share of requests.",
+        "Canary releases would have caught this on a few percent of traffic.",
+        "Roll out through a canary stage with automatic rollback",
+    ),
+    (
+        "notification",
+        "queue-backlog",
+        "The delivery queue backed up behind a slow consumer.",
+        "Queue depth needs an alert before users notice delays.",
+        "Alert on queue depth and consumer lag",
+    ),
 )
 
 
@@ -67,16 +82,16 @@ def _postmortem(row: dict[str, str], newest_day: date) -> str:
     status = "done" if due < newest_day else "open"
     journey = row["journey"] or "no journey"
     return f"""---
-incident_id: {row['incident_id']}
-title: "{row['title']}"
+incident_id: {row["incident_id"]}
+title: "{row["title"]}"
 date: {(resolved.date() + timedelta(days=2)).isoformat()}
 cause: {category}
-summary: "{row['service']} degraded for {minutes} minutes ({row['severity']})."
-impact: "Users of {row['service']} ({journey}) saw failures or slow pages for {minutes} minutes."
+summary: "{row["service"]} degraded for {minutes} minutes ({row["severity"]})."
+impact: "Users of {row["service"]} ({journey}) saw failures or slow pages for {minutes} minutes."
 root_cause: "{root}"
 lessons:
   - "{lesson}"
-  - "Detection took {round(((_parse(row['detected_at']) or started) - started).total_seconds() / 60)} minutes; alerts on the SLO burn rate would page sooner."
+  - "Alerts on the SLO burn rate would have paged sooner than the first user report."
 action_items:
   - title: "{action}"
     owner: {team}
@@ -90,7 +105,7 @@ action_items:
     status: open
 ---
 
-# {row['incident_id']}: {row['title']}
+# {row["incident_id"]}: {row["title"]}
 
 Timeline, graphs and discussion go here (free Markdown; only the front matter is loaded).
 """
@@ -127,8 +142,9 @@ def write_demo_postmortems(landing: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("demo-*.md"):
         old.unlink()
-    done = sorted((r for r in rows if r["resolved_at"] and r["postmortem_url"]),
-                  key=lambda r: r["started_at"])
+    done = sorted(
+        (r for r in rows if r["resolved_at"] and r["postmortem_url"]), key=lambda r: r["started_at"]
+    )
     written = []
     if done:
         newest_day = max(_parse(r["resolved_at"]).date() for r in done)  # type: ignore[union-attr]

@@ -105,7 +105,9 @@ def _text(meta: dict[str, Any], key: str, *, required: bool = True) -> str | Non
             raise PostmortemError(f"front matter key '{key}' is missing or empty")
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise PostmortemError(f"front matter key '{key}': expected text, got {type(value).__name__}")
+        raise PostmortemError(
+            f"front matter key '{key}': expected text, got {type(value).__name__}"
+        )
     return str(value).strip()
 
 
@@ -141,16 +143,22 @@ def _action_items(meta: dict[str, Any]) -> tuple[ActionItem, ...]:
     for n, item in enumerate(value, start=1):
         where = f"action_items[{n}]"
         if not isinstance(item, dict):
-            raise PostmortemError(f"{where}: expected a mapping with title, owner, priority, due_date")
+            raise PostmortemError(
+                f"{where}: expected a mapping with title, owner, priority, due_date"
+            )
         for key in ("title", "owner", "priority", "due_date"):
             if item.get(key) in (None, ""):
                 raise PostmortemError(f"{where}: '{key}' is missing")
         priority = str(item["priority"]).strip().lower()
         if priority not in PRIORITIES:
-            raise PostmortemError(f"{where}.priority: expected one of {list(PRIORITIES)}, got {priority!r}")
+            raise PostmortemError(
+                f"{where}.priority: expected one of {list(PRIORITIES)}, got {priority!r}"
+            )
         status = str(item.get("status") or "open").strip().lower()
         if status not in ITEM_STATUSES:
-            raise PostmortemError(f"{where}.status: expected one of {list(ITEM_STATUSES)}, got {status!r}")
+            raise PostmortemError(
+                f"{where}.status: expected one of {list(ITEM_STATUSES)}, got {status!r}"
+            )
         items.append(
             ActionItem(
                 number=n,
@@ -212,7 +220,8 @@ def read_postmortems(landing: Path) -> LoadedPostmortems:
             pm = parse_postmortem(text)
             if pm.incident_id in seen:
                 raise PostmortemError(
-                    f"incident {pm.incident_id} already has a postmortem: {seen[pm.incident_id].name}"
+                    f"incident {pm.incident_id} already has a postmortem: "
+                    f"{seen[pm.incident_id].name}"
                 )
         except PostmortemError as exc:
             out.rejects.append(Reject(path, str(exc), sha))
@@ -245,19 +254,32 @@ def table_rows(loaded: LoadedPostmortems, now: datetime) -> dict[str, list[tuple
         for path, sha, pm in loaded.accepted
     ]
     items = [
-        (f"{pm.incident_id}#{a.number}", pm.incident_id, a.number, a.title, a.owner, a.priority,
-         a.due_date, a.status)
+        (
+            f"{pm.incident_id}#{a.number}",
+            pm.incident_id,
+            a.number,
+            a.title,
+            a.owner,
+            a.priority,
+            a.due_date,
+            a.status,
+        )
         for _, _, pm in loaded.accepted
         for a in pm.action_items
     ]
     rejects = [(r.path.name, str(r.path), r.reason, r.sha256, now) for r in loaded.rejects]
-    return {"postmortems": postmortems, "postmortem_action_items": items, "postmortem_rejects": rejects}
+    return {
+        "postmortems": postmortems,
+        "postmortem_action_items": items,
+        "postmortem_rejects": rejects,
+    }
 
 
 def write_postmortem_tables(
     con: duckdb.DuckDBPyConnection, loaded: LoadedPostmortems, now: datetime
 ) -> dict[str, int]:
-    """Replace raw.postmortems, raw.postmortem_action_items and raw.postmortem_rejects atomically."""
+    """Replace raw.postmortems, raw.postmortem_action_items and raw.postmortem_rejects in one
+    transaction."""
     rows = table_rows(loaded, now)
     con.execute("BEGIN TRANSACTION")
     try:

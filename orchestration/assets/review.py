@@ -6,7 +6,6 @@
 week in its run config (`week: 2026-W47`), by default the ISO week just closed.
 """
 
-
 from datetime import UTC, date, datetime
 
 import dagster as dg
@@ -64,14 +63,22 @@ def review_inputs(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         yield dg.MaterializeResult(asset_key=["raw", table], metadata=metadata)
     yield dg.MaterializeResult(
         asset_key=["raw", "review_settings"],
-        metadata={"dagster/row_count": 1, "timezone": settings.timezone,
-                  "latency_threshold_ms": settings.latency_threshold_ms},
+        metadata={
+            "dagster/row_count": 1,
+            "timezone": settings.timezone,
+            "latency_threshold_ms": settings.latency_threshold_ms,
+        },
     )
 
 
 # The marts the page reads (dbt models; keys as dagster-dbt names them: marts/<model>).
-PAGE_MARTS = ("weekly_review", "weekly_corrective_actions", "incident_review",
-              "review_action_items", "journey_reliability_vs_conversion")
+PAGE_MARTS = (
+    "weekly_review",
+    "weekly_corrective_actions",
+    "incident_review",
+    "review_action_items",
+    "journey_reliability_vs_conversion",
+)
 PAGE_KEY = dg.AssetKey(["reports", "weekly_review"])
 PAGE_OP = "reports__weekly_review"  # the op name of PAGE_KEY, for run config
 
@@ -82,7 +89,7 @@ class ReviewWeekConfig(dg.Config):
     week: str = Field(
         default="",
         description="ISO week like 2026-W47; empty: the week just closed in review.timezone "
-                    "(or the latest week with data before it).",
+        "(or the latest week with data before it).",
     )
 
 
@@ -99,14 +106,18 @@ def resolve_week(
     if requested:
         monday = parse_week(requested)
         if monday not in available_weeks(con):
-            raise ValueError(f"No review data for {requested}: the warehouse has "
-                             f"{_week_range(available_weeks(con))}")
+            raise ValueError(
+                f"No review data for {requested}: the warehouse has "
+                f"{_week_range(available_weeks(con))}"
+            )
         return monday
     closed = week_just_closed(now or datetime.now(UTC), timezone)
     monday = default_week(con, closed)
     if monday is None:
-        raise ValueError(f"No review data up to {week_label(closed)}: the warehouse has "
-                         f"{_week_range(available_weeks(con))}")
+        raise ValueError(
+            f"No review data up to {week_label(closed)}: the warehouse has "
+            f"{_week_range(available_weeks(con))}"
+        )
     return monday
 
 

@@ -1,4 +1,4 @@
-"""`reliability review [--week 2026-W47] [--print] [--rebuild]`: write (or print) a week's review."""
+"""`reliability review [--week 2026-W47] [--print] [--rebuild]`: write or print a review."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import dagster as dg
 from ..settings import Paths, export_defaults
 
 
-def materialize_review(paths: Paths, week: str, *, rebuild: bool = False) -> dg.ExecuteInProcessResult:
+def materialize_review(
+    paths: Paths, week: str, *, rebuild: bool = False
+) -> dg.ExecuteInProcessResult:
     """Materialize the review page for `week` ('' = the week just closed) from the warehouse as it
     is, or (rebuild) load, build and test everything first, as the weekly schedule does."""
     from ..assets.review import week_run_config, weekly_review_page
@@ -24,10 +26,15 @@ def materialize_review(paths: Paths, week: str, *, rebuild: bool = False) -> dg.
         config_path=str(paths.config),
     )
     # Dagster's own log lines only from warnings up: the command prints what matters.
-    run_config = {**week_run_config(week), "loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    run_config = {
+        **week_run_config(week),
+        "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+    }
     if not rebuild:
         return dg.materialize(
-            [weekly_review_page], resources={"warehouse": warehouse}, run_config=run_config,
+            [weekly_review_page],
+            resources={"warehouse": warehouse},
+            run_config=run_config,
             raise_on_error=False,
         )
     from ..dbt_project import prepare_manifest
@@ -64,8 +71,11 @@ def cmd_review(args: argparse.Namespace) -> int:
             print(str(exc), file=sys.stderr)
             return 2
     if not args.rebuild and not paths.warehouse.exists():
-        print(f"No warehouse at {paths.warehouse}: run `reliability run` (or `reliability demo`) "
-              "first, or pass --rebuild.", file=sys.stderr)
+        print(
+            f"No warehouse at {paths.warehouse}: run `reliability run` (or `reliability demo`) "
+            "first, or pass --rebuild.",
+            file=sys.stderr,
+        )
         return 2
     result = materialize_review(paths, args.week or "", rebuild=args.rebuild)
     meta = page_metadata(result)
@@ -83,13 +93,20 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "review", help="write the weekly review (Markdown and HTML) for an ISO week",
+        "review",
+        help="write the weekly review (Markdown and HTML) for an ISO week",
         description="Render the weekly review of an ISO week from the warehouse into "
-                    "<data>/reports/weekly-review-<YYYY>-W<ww>.md and .html and print the paths.",
+        "<data>/reports/weekly-review-<YYYY>-W<ww>.md and .html and print the paths.",
     )
-    p.add_argument("--week", help="ISO week, e.g. 2026-W47 (default: the week just closed in "
-                                  "review.timezone, or the latest week with data before it)")
+    p.add_argument(
+        "--week",
+        help="ISO week, e.g. 2026-W47 (default: the week just closed in "
+        "review.timezone, or the latest week with data before it)",
+    )
     p.add_argument("--print", action="store_true", help="also print the Markdown")
-    p.add_argument("--rebuild", action="store_true",
-                   help="load new landing files and rebuild every model first (as the schedule does)")
+    p.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="load new landing files and rebuild every model first (as the schedule does)",
+    )
     p.set_defaults(func=cmd_review)

@@ -17,12 +17,22 @@ Row = dict[str, Any]
 
 # The DORA tiles: weekly_review column, band column, what it is, unit kind, better direction.
 DORA_TILES: tuple[tuple[str, str | None, str, str, str], ...] = (
-    ("deployment_frequency_per_day", "deployment_frequency_band", "Deployment frequency",
-     "per_day", "higher"),
+    (
+        "deployment_frequency_per_day",
+        "deployment_frequency_band",
+        "Deployment frequency",
+        "per_day",
+        "higher",
+    ),
     ("lead_time_median_minutes", "lead_time_band", "Change lead time (median)", "minutes", "lower"),
     ("change_fail_rate", "change_fail_rate_band", "Change fail rate", "rate", "lower"),
-    ("failed_deployment_recovery_median_minutes", "failed_deployment_recovery_band",
-     "Failed deployment recovery time (median)", "minutes", "lower"),
+    (
+        "failed_deployment_recovery_median_minutes",
+        "failed_deployment_recovery_band",
+        "Failed deployment recovery time (median)",
+        "minutes",
+        "lower",
+    ),
     ("rework_rate", None, "Deployment rework rate", "rate", "lower"),
 )
 
@@ -38,18 +48,25 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = N
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [schema, table],
-    ).fetchone()[0])
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = ? AND table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
 
 
 def available_weeks(con: duckdb.DuckDBPyConnection) -> list[date]:
     """Mondays of the weeks in marts.weekly_review, oldest first."""
     if not _has_table(con, "marts", "weekly_review"):
         return []
-    return [r[0] for r in con.execute(
-        "SELECT DISTINCT week_start FROM marts.weekly_review ORDER BY 1").fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT week_start FROM marts.weekly_review ORDER BY 1"
+        ).fetchall()
+    ]
 
 
 def default_week(con: duckdb.DuckDBPyConnection, just_closed: date) -> date | None:
@@ -61,15 +78,21 @@ def default_week(con: duckdb.DuckDBPyConnection, just_closed: date) -> date | No
 def load_review(con: duckdb.DuckDBPyConnection, week_start: date, chart_weeks: int = 12) -> Row:
     """The review of the ISO week starting `week_start` (a Monday), as a dict."""
     week_end = week_start + timedelta(days=6)
-    rows = _rows(con, "SELECT * FROM marts.weekly_review WHERE week_start = ? "
-                      "ORDER BY scope, scope_name", [week_start])
+    rows = _rows(
+        con,
+        "SELECT * FROM marts.weekly_review WHERE week_start = ? ORDER BY scope, scope_name",
+        [week_start],
+    )
     overall = next((r for r in rows if r["scope"] == "all"), None)
     if overall is None:
         raise ReviewNotFound(f"No review data for {week_label(week_start)} in marts.weekly_review")
     first_chart_week = week_start - timedelta(weeks=chart_weeks - 1)
-    history = _rows(con, "SELECT * FROM marts.weekly_review WHERE scope = 'all' "
-                         "AND week_start BETWEEN ? AND ? ORDER BY week_start",
-                    [first_chart_week, week_start])
+    history = _rows(
+        con,
+        "SELECT * FROM marts.weekly_review WHERE scope = 'all' "
+        "AND week_start BETWEEN ? AND ? ORDER BY week_start",
+        [first_chart_week, week_start],
+    )
     return {
         "week": week_label(week_start),
         "week_start": week_start,
@@ -101,21 +124,35 @@ def load_review(con: duckdb.DuckDBPyConnection, week_start: date, chart_weeks: i
         },
         "journeys": [_journey(con, r) for r in rows if r["scope"] == "journey"],
         "services": [r for r in rows if r["scope"] == "service"],
-        "incidents": _rows(con, "SELECT * FROM marts.incident_review WHERE week_start = ? "
-                                "ORDER BY started_at, incident_id", [week_start]),
+        "incidents": _rows(
+            con,
+            "SELECT * FROM marts.incident_review WHERE week_start = ? "
+            "ORDER BY started_at, incident_id",
+            [week_start],
+        ),
         "missing_postmortems": _rows(
-            con, "SELECT * FROM marts.incident_review WHERE postmortem_status = 'missing' "
-                 "AND week_start <= ? ORDER BY started_at, incident_id", [week_start]),
+            con,
+            "SELECT * FROM marts.incident_review WHERE postmortem_status = 'missing' "
+            "AND week_start <= ? ORDER BY started_at, incident_id",
+            [week_start],
+        ),
         "action_items": _rows(
-            con, "SELECT * FROM marts.review_action_items WHERE is_open AND incident_week_start <= ? "
-                 "ORDER BY due_date, action_item_id", [week_start]),
+            con,
+            "SELECT * FROM marts.review_action_items WHERE is_open AND incident_week_start <= ? "
+            "ORDER BY due_date, action_item_id",
+            [week_start],
+        ),
         "corrective_actions": _rows(
-            con, "SELECT * FROM marts.weekly_corrective_actions WHERE week_start = ? "
-                 "ORDER BY CASE scope WHEN 'all' THEN 0 WHEN 'service' THEN 1 ELSE 2 END, "
-                 "scope_name, metric", [week_start]),
+            con,
+            "SELECT * FROM marts.weekly_corrective_actions WHERE week_start = ? "
+            "ORDER BY CASE scope WHEN 'all' THEN 0 WHEN 'service' THEN 1 ELSE 2 END, "
+            "scope_name, metric",
+            [week_start],
+        ),
         "postmortem_rejects": (
             _rows(con, "SELECT file_name, reason FROM raw.postmortem_rejects ORDER BY file_name")
-            if _has_table(con, "raw", "postmortem_rejects") else []
+            if _has_table(con, "raw", "postmortem_rejects")
+            else []
         ),
     }
 
@@ -127,16 +164,23 @@ def _any_currency(con: duckdb.DuckDBPyConnection) -> str | None:
 
 def _journey(con: duckdb.DuckDBPyConnection, row: Row) -> Row:
     """A journey's review row with the reliability vs conversion estimate of the same week."""
-    est = _rows(con, "SELECT fit_weeks, revenue_per_success_point_estimate, "
-                     "conversion_points_per_success_point_estimate, revenue_correlation_estimate "
-                     "FROM marts.journey_reliability_vs_conversion "
-                     "WHERE journey = ? AND week_start = ?", [row["scope_name"], row["week_start"]])
+    est = _rows(
+        con,
+        "SELECT fit_weeks, revenue_per_success_point_estimate, "
+        "conversion_points_per_success_point_estimate, revenue_correlation_estimate "
+        "FROM marts.journey_reliability_vs_conversion "
+        "WHERE journey = ? AND week_start = ?",
+        [row["scope_name"], row["week_start"]],
+    )
     return {**row, **(est[0] if est else {})}
 
 
 def _slos(con: duckdb.DuckDBPyConnection, week_start: date, week_end: date) -> list[Row]:
-    """Each SLO's status at the end of the week (marts.weekly_slo_review, when the SLO marts exist)."""
+    """Each SLO's status at the end of the week (marts.weekly_slo_review, if it exists)."""
     if not _has_table(con, "marts", "weekly_slo_review"):
         return []
-    return _rows(con, "SELECT * FROM marts.weekly_slo_review WHERE week_start = ? "
-                      "ORDER BY service, slo_id", [week_start])
+    return _rows(
+        con,
+        "SELECT * FROM marts.weekly_slo_review WHERE week_start = ? ORDER BY service, slo_id",
+        [week_start],
+    )

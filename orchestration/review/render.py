@@ -19,7 +19,7 @@ DECISION_WORDS = {
     "ship": "Ship: budget is healthy, keep releasing.",
     "caution": "Caution: budget is low, release carefully and prioritise reliability work.",
     "freeze": "Freeze: budget is spent, pause risky releases (P0 and security fixes only) "
-              "and fix reliability first.",
+    "and fix reliability first.",
     "no_data": "No data: no requests measured for the SLOs this week.",
 }
 SECTIONS = (
@@ -38,8 +38,10 @@ def overall_decision(slos: list[Row]) -> str | None:
 
 
 def _title(d: Row) -> str:
-    return (f"Weekly reliability review {d['week']} "
-            f"({f.day(d['week_start'])} to {f.day(d['week_end'])})")
+    return (
+        f"Weekly reliability review {d['week']} "
+        f"({f.day(d['week_start'])} to {f.day(d['week_end'])})"
+    )
 
 
 def _slo_cells(s: Row) -> list[str]:
@@ -54,8 +56,15 @@ def _slo_cells(s: Row) -> list[str]:
     ]
 
 
-SLO_HEADER = ["SLO", "service", "SLI over its window", "target", "error budget left",
-              "budget left (time)", "decision"]
+SLO_HEADER = [
+    "SLO",
+    "service",
+    "SLI over its window",
+    "target",
+    "error budget left",
+    "budget left (time)",
+    "decision",
+]
 
 
 def _business_summary(o: Row, cur: str | None) -> str:
@@ -72,8 +81,16 @@ def _business_summary(o: Row, cur: str | None) -> str:
     )
 
 
-JOURNEY_HEADER = ["journey", "success rate", "fast requests", "conversions", "conversion rate",
-                  "revenue", "average order", "returning users"]
+JOURNEY_HEADER = [
+    "journey",
+    "success rate",
+    "fast requests",
+    "conversions",
+    "conversion rate",
+    "revenue",
+    "average order",
+    "returning users",
+]
 
 
 def _journey_cells(j: Row, cur: str | None) -> list[str]:
@@ -81,10 +98,15 @@ def _journey_cells(j: Row, cur: str | None) -> list[str]:
         j["scope_name"],
         f"{f.percent(j['availability_sli'], 2)} ({f.points(j['availability_sli_change'], 2)})",
         f"{f.percent(j['latency_sli'], 2)} ({f.points(j['latency_sli_change'], 2)})",
-        f"{f.count(j['conversions_completed'])} ({f.signed_count(j['conversions_completed_change'])})",
+        f"{f.count(j['conversions_completed'])} "
+        f"({f.signed_count(j['conversions_completed_change'])})",
         f"{f.percent(j['conversion_rate'])} ({f.points(j['conversion_rate_change'])})",
-        (f"{f.money(j['revenue'], j['currency'])} ({f.signed_money(j['revenue_change'], j['currency'])})"
-         if j["currency"] else "none recorded"),
+        (
+            f"{f.money(j['revenue'], j['currency'])} "
+            f"({f.signed_money(j['revenue_change'], j['currency'])})"
+            if j["currency"]
+            else "none recorded"
+        ),
         f.money(j["average_order_value"], j["currency"]) if j["currency"] else "none recorded",
         f"{f.percent(j['returning_user_rate'])} ({f.points(j['returning_user_rate_change'])})",
     ]
@@ -99,11 +121,16 @@ def _estimate_line(j: Row, cur: str | None) -> str | None:
     if not j["currency"]:
         slope = None  # no revenue recorded for this journey
     if slope is not None:
-        parts.append(f"each percentage point of success rate went with "
-                     f"{f.money(slope, j['currency'])} of weekly revenue")
+        parts.append(
+            f"each percentage point of success rate went with "
+            f"{f.money(slope, j['currency'])} of weekly revenue"
+        )
     if conv is not None:
-        parts.append(f"{'and ' if slope is not None else 'each percentage point of success rate went with '}{f.decimal(conv, signed=True)} pts of "
-                     "conversion rate")
+        parts.append(
+            ("and " if slope is not None else "each percentage point of success rate went with ")
+            + f"{f.decimal(conv, signed=True)} pts of "
+            "conversion rate"
+        )
     if slope is not None and j.get("revenue_correlation_estimate") is not None:
         parts.append(f"(correlation {f.decimal(j['revenue_correlation_estimate'])})")
     return " ".join(parts) + ". A correlation, not proof of cause."
@@ -112,12 +139,14 @@ def _estimate_line(j: Row, cur: str | None) -> str | None:
 def _incident_summary(o: Row, cur: str | None) -> str:
     text = f"{f.count(o['incidents'], 'incidents')}"
     if o["incidents"]:
-        text += (f" ({o['incidents_by_severity']}), {f.duration(o['impact_minutes'])} of impact in "
-                 f"total, {f.money(o['revenue_at_risk_estimate'], cur)} revenue at risk and "
-                 f"{f.count(o['lost_conversions_estimate'], 'lost conversions')} (estimates), "
-                 f"{f.count(o['postmortems_done'], 'postmortems')} done, "
-                 f"{f.count(o['postmortems_missing'], 'missing')}, "
-                 f"{f.count(o['pattern_incidents'], 'repeating a recent pattern')}")
+        text += (
+            f" ({o['incidents_by_severity']}), {f.duration(o['impact_minutes'])} of impact in "
+            f"total, {f.money(o['revenue_at_risk_estimate'], cur)} revenue at risk and "
+            f"{f.count(o['lost_conversions_estimate'], 'lost conversions')} (estimates), "
+            f"{f.count(o['postmortems_done'], 'postmortems')} done, "
+            f"{f.count(o['postmortems_missing'], 'missing')}, "
+            f"{f.count(o['pattern_incidents'], 'repeating a recent pattern')}"
+        )
     return text + "."
 
 
@@ -130,9 +159,11 @@ def _incident_facts(i: Row, cur: str | None, settings: Row) -> list[str]:
     if i["affected_journeys"]:
         if i["has_estimate"]:
             facts.append(
-                f"journeys {i['affected_journeys']}: {f.count(i['lost_conversions_estimate'], 'lost conversions')}"
-                f" and {f.money(i['revenue_at_risk_estimate'], i['currency'] or cur)} revenue at risk"
-                " (estimate: against the same hours of the previous weeks)")
+                f"journeys {i['affected_journeys']}: "
+                f"{f.count(i['lost_conversions_estimate'], 'lost conversions')} and "
+                f"{f.money(i['revenue_at_risk_estimate'], i['currency'] or cur)} revenue at risk"
+                " (estimate: against the same hours of the previous weeks)"
+            )
         else:
             facts.append(f"journeys {i['affected_journeys']}: no earlier weeks to compare with")
     if i["root_cause"]:
@@ -143,7 +174,8 @@ def _incident_facts(i: Row, cur: str | None, settings: Row) -> list[str]:
         facts.append(
             f"pattern: {f.count(i['same_service_incidents'], 'earlier incidents')} on the same "
             f"service and {f.count(i['same_cause_incidents'], 'with the same cause')} in the last "
-            f"{f.count(settings['pattern_weeks'], 'weeks')} ({i['related_incident_ids']})")
+            f"{f.count(settings['pattern_weeks'], 'weeks')} ({i['related_incident_ids']})"
+        )
     return facts
 
 
@@ -178,8 +210,9 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     def clean(cell: str) -> str:
         return cell.replace("|", "\\|").replace("\n", " ")
 
-    return (["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-            + ["| " + " | ".join(clean(c) for c in r) + " |" for r in rows])
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + [
+        "| " + " | ".join(clean(c) for c in r) + " |" for r in rows
+    ]
 
 
 def render_markdown(d: Row) -> str:
@@ -195,16 +228,34 @@ def render_markdown(d: Row) -> str:
     else:
         out += ["No SLOs are defined, so there is no release decision.", ""]
 
-    out += [f"## {SECTIONS[1][1]}", "",
-            f"{f.count(o['deployments'], 'deployments')} on {f.count(o['deploy_days'], 'days')}.", ""]
+    out += [
+        f"## {SECTIONS[1][1]}",
+        "",
+        f"{f.count(o['deployments'], 'deployments')} on {f.count(o['deploy_days'], 'days')}.",
+        "",
+    ]
     rows = []
     for t in d["dora"]:
         change = o.get(f"{t['column']}_change")
-        rows.append([t["label"], f.metric_value(t["unit"], t["value"]),
-                     f.metric_change(t["unit"], change), t["band"] or "-",
-                     f.sparkline_text(t["series"])])
-    out += _md_table(["metric", "this week", "change vs last week", "band",
-                      f"last {len(d['chart']['weeks'])} weeks"], rows) + [""]
+        rows.append(
+            [
+                t["label"],
+                f.metric_value(t["unit"], t["value"]),
+                f.metric_change(t["unit"], change),
+                t["band"] or "-",
+                f.sparkline_text(t["series"]),
+            ]
+        )
+    out += _md_table(
+        [
+            "metric",
+            "this week",
+            "change vs last week",
+            "band",
+            f"last {len(d['chart']['weeks'])} weeks",
+        ],
+        rows,
+    ) + [""]
 
     out += [f"## {SECTIONS[2][1]}", "", _business_summary(o, cur), ""]
     out += _md_table(JOURNEY_HEADER, [_journey_cells(j, cur) for j in d["journeys"]]) + [""]
@@ -216,40 +267,74 @@ def render_markdown(d: Row) -> str:
         out.append(f"### {i['incident_id']}: {i['title'] or 'untitled'}")
         out += [f"- {fact}" for fact in _incident_facts(i, cur, settings)]
         out += [f"- {_postmortem_md(i)}", ""]
-    out.append("**Still missing a postmortem:** " + (
-        ", ".join(f"{i['incident_id']} ({i['severity']}, {i['service']})"
-                  for i in d["missing_postmortems"]) or "none") + ".")
+    out.append(
+        "**Still missing a postmortem:** "
+        + (
+            ", ".join(
+                f"{i['incident_id']} ({i['severity']}, {i['service']})"
+                for i in d["missing_postmortems"]
+            )
+            or "none"
+        )
+        + "."
+    )
     out.append("")
     if d["action_items"]:
         out += ["**Open action items:**", ""]
-        out += _md_table(["due", "action", "incident", "owner", "priority", "status"],
-                         [[str(a["due_date"]), a["title"], a["incident_id"], a["owner"],
-                           a["priority"], a["status"]] for a in d["action_items"]]) + [""]
+        out += _md_table(
+            ["due", "action", "incident", "owner", "priority", "status"],
+            [
+                [
+                    str(a["due_date"]),
+                    a["title"],
+                    a["incident_id"],
+                    a["owner"],
+                    a["priority"],
+                    a["status"],
+                ]
+                for a in d["action_items"]
+            ],
+        ) + [""]
     if d["postmortem_rejects"]:
-        out += ["Postmortem files not loaded: " + "; ".join(
-            f"{r['file_name']} ({r['reason']})" for r in d["postmortem_rejects"]) + ".", ""]
+        out += [
+            "Postmortem files not loaded: "
+            + "; ".join(f"{r['file_name']} ({r['reason']})" for r in d["postmortem_rejects"])
+            + ".",
+            "",
+        ]
 
     out += [f"## {SECTIONS[4][1]}", ""]
     if d["corrective_actions"]:
-        out += [f"- **{a}**: {b}" for a, b in (_corrective_text(c, cur) for c in d["corrective_actions"])]
+        out += [
+            f"- **{a}**: {b}"
+            for a, b in (_corrective_text(c, cur) for c in d["corrective_actions"])
+        ]
     else:
         out.append("No metric got worse two weeks in a row.")
-    out += ["", "---", "Weeks are ISO weeks (Monday to Sunday, UTC). Estimates are marked; how every "
-            "number is computed: docs/review.md.", ""]
+    out += [
+        "",
+        "---",
+        "Weeks are ISO weeks (Monday to Sunday, UTC). Estimates are marked; how every "
+        "number is computed: docs/review.md.",
+        "",
+    ]
     return "\n".join(out)
 
 
 CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f6f7f9;color:#111}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;
+background:#f6f7f9;color:#111}
 main{max-width:980px;margin:0 auto;padding:24px}
 h1{font-size:24px;margin:0 0 16px}
 h2{font-size:19px;margin:28px 0 10px;border-bottom:2px solid #e5e7eb;padding-bottom:4px}
 h3{font-size:15px;margin:16px 0 6px}
-section{background:#fff;border-radius:8px;padding:4px 18px 14px;margin-bottom:16px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
+section{background:#fff;border-radius:8px;padding:4px 18px 14px;margin-bottom:16px;
+box-shadow:0 1px 2px rgba(0,0,0,.06)}
 table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}
 th,td{border-bottom:1px solid #e5e7eb;padding:5px 6px;text-align:left;vertical-align:top}
 th{background:#f3f4f6}
-.decision{display:inline-block;padding:6px 14px;border-radius:6px;font-weight:700;font-size:16px;text-transform:uppercase}
+.decision{display:inline-block;padding:6px 14px;border-radius:6px;font-weight:700;
+font-size:16px;text-transform:uppercase}
 .decision-ship{background:#dcfce7;color:#166534}.decision-caution{background:#fef9c3;color:#854d0e}
 .decision-freeze{background:#fee2e2;color:#991b1b}.decision-no_data{background:#e5e7eb}
 .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(175px,1fr));gap:10px}
@@ -269,8 +354,9 @@ def _h(text: Any) -> str:
 
 def _html_table(header: list[str], rows: list[list[str]], raw: bool = False) -> str:
     head = "".join(f"<th>{_h(c)}</th>" for c in header)
-    body = "".join("<tr>" + "".join(f"<td>{c if raw else _h(c)}</td>" for c in r) + "</tr>"
-                   for r in rows)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{c if raw else _h(c)}</td>" for c in r) + "</tr>" for r in rows
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -285,24 +371,33 @@ def render_html(d: Row) -> str:
             f'<p><span class="decision decision-{_h(decision)}">{_h(decision)}</span> '
             f"{_h(DECISION_WORDS.get(decision or '', ''))}</p>"
             + _html_table(SLO_HEADER, [_slo_cells(x) for x in d["slos"]])
-            + "<ul>" + "".join(f"<li>{_h(x['slo_id'])}: {_h(x['decision_reason'])}</li>"
-                               for x in d["slos"]) + "</ul>")
+            + "<ul>"
+            + "".join(f"<li>{_h(x['slo_id'])}: {_h(x['decision_reason'])}</li>" for x in d["slos"])
+            + "</ul>"
+        )
     else:
         s["decision"] = "<p>No SLOs are defined, so there is no release decision.</p>"
 
     tiles = []
     for t in d["dora"]:
-        band = (f'<span class="band band-{_h(t["band"])}">{_h(t["band"])}</span>'
-                if t["band"] else '<span class="band">no band</span>')
+        band = (
+            f'<span class="band band-{_h(t["band"])}">{_h(t["band"])}</span>'
+            if t["band"]
+            else '<span class="band">no band</span>'
+        )
         tiles.append(
-            f'<div class="tile" data-metric="{_h(t["column"])}"><div class="label">{_h(t["label"])}</div>'
+            f'<div class="tile" data-metric="{_h(t["column"])}">'
+            f'<div class="label">{_h(t["label"])}</div>'
             f'<div class="value">{_h(f.metric_value(t["unit"], t["value"]))}</div>'
             f'<div class="change">{_h(f.metric_change(t["unit"], o.get(t["column"] + "_change")))} '
             f"vs last week {band}</div>"
-            f'{sparkline(t["series"], t["label"] + " over the last weeks")}</div>')
-    s["delivery"] = (f"<p>{_h(f.count(o['deployments'], 'deployments'))} on "
-                     f"{_h(f.count(o['deploy_days'], 'days'))}.</p>"
-                     f'<div class="tiles">{"".join(tiles)}</div>')
+            f"{sparkline(t['series'], t['label'] + ' over the last weeks')}</div>"
+        )
+    s["delivery"] = (
+        f"<p>{_h(f.count(o['deployments'], 'deployments'))} on "
+        f"{_h(f.count(o['deploy_days'], 'days'))}.</p>"
+        f'<div class="tiles">{"".join(tiles)}</div>'
+    )
 
     c = d["chart"]
     chart = trend_chart(
@@ -311,8 +406,12 @@ def render_html(d: Row) -> str:
             ("Success rate", c["availability_sli"], lambda v: f.percent(v, 2), "line"),
             ("Conversion rate", c["conversion_rate"], lambda v: f.percent(v), "line"),
             (f"Revenue ({cur or 'no currency'})", c["revenue"], lambda v: f.money(v, cur), "bar"),
-            ("At risk (estimate)", c["revenue_at_risk_estimate"],
-             lambda v: f.money(v, cur), "risk"),
+            (
+                "At risk (estimate)",
+                c["revenue_at_risk_estimate"],
+                lambda v: f.money(v, cur),
+                "risk",
+            ),
         ],
         f"Success rate, conversion rate, revenue and revenue at risk over the last "
         f"{len(c['weeks'])} weeks",
@@ -323,37 +422,71 @@ def render_html(d: Row) -> str:
         f'<figure>{chart}<figcaption class="note">All journeys, last {len(c["weeks"])} weeks; '
         "hover a point for its value.</figcaption></figure>"
         + _html_table(JOURNEY_HEADER, [_journey_cells(j, cur) for j in d["journeys"]])
-        + ("<ul>" + "".join(f"<li>{_h(e)}</li>" for e in estimates) + "</ul>" if estimates else ""))
+        + ("<ul>" + "".join(f"<li>{_h(e)}</li>" for e in estimates) + "</ul>" if estimates else "")
+    )
 
     parts = [f"<p>{_h(_incident_summary(o, cur))}</p>"]
     for i in d["incidents"]:
         facts = "".join(f"<li>{_h(x)}</li>" for x in _incident_facts(i, cur, settings))
-        parts.append(f'<article class="incident" id="{_h(i["incident_id"])}"><h3>'
-                     f"{_h(i['incident_id'])}: {_h(i['title'] or 'untitled')}</h3>"
-                     f"<ul>{facts}<li>{_postmortem_html(i)}</li></ul></article>")
-    missing = ", ".join(f"{_h(i['incident_id'])} ({_h(i['severity'])}, {_h(i['service'])})"
-                        for i in d["missing_postmortems"]) or "none"
+        parts.append(
+            f'<article class="incident" id="{_h(i["incident_id"])}"><h3>'
+            f"{_h(i['incident_id'])}: {_h(i['title'] or 'untitled')}</h3>"
+            f"<ul>{facts}<li>{_postmortem_html(i)}</li></ul></article>"
+        )
+    missing = (
+        ", ".join(
+            f"{_h(i['incident_id'])} ({_h(i['severity'])}, {_h(i['service'])})"
+            for i in d["missing_postmortems"]
+        )
+        or "none"
+    )
     css = ' class="missing"' if d["missing_postmortems"] else ""
-    parts.append(f"<p><strong>Still missing a postmortem:</strong> <span{css}>{missing}</span>.</p>")
+    parts.append(
+        f"<p><strong>Still missing a postmortem:</strong> <span{css}>{missing}</span>.</p>"
+    )
     if d["action_items"]:
-        parts.append("<h3>Open action items</h3>" + _html_table(
-            ["due", "action", "incident", "owner", "priority", "status"],
-            [[str(a["due_date"]), a["title"], a["incident_id"], a["owner"], a["priority"], a["status"]]
-             for a in d["action_items"]]))
+        parts.append(
+            "<h3>Open action items</h3>"
+            + _html_table(
+                ["due", "action", "incident", "owner", "priority", "status"],
+                [
+                    [
+                        str(a["due_date"]),
+                        a["title"],
+                        a["incident_id"],
+                        a["owner"],
+                        a["priority"],
+                        a["status"],
+                    ]
+                    for a in d["action_items"]
+                ],
+            )
+        )
     if d["postmortem_rejects"]:
-        parts.append('<p class="note">Postmortem files not loaded: ' + "; ".join(
-            f"{_h(r['file_name'])} ({_h(r['reason'])})" for r in d["postmortem_rejects"]) + ".</p>")
+        parts.append(
+            '<p class="note">Postmortem files not loaded: '
+            + "; ".join(
+                f"{_h(r['file_name'])} ({_h(r['reason'])})" for r in d["postmortem_rejects"]
+            )
+            + ".</p>"
+        )
     s["incidents"] = "".join(parts)
 
     if d["corrective_actions"]:
-        s["actions"] = '<ul class="actions">' + "".join(
-            f"<li><strong>{_h(a)}</strong>: {_h(b)}</li>"
-            for a, b in (_corrective_text(x, cur) for x in d["corrective_actions"])) + "</ul>"
+        s["actions"] = (
+            '<ul class="actions">'
+            + "".join(
+                f"<li><strong>{_h(a)}</strong>: {_h(b)}</li>"
+                for a, b in (_corrective_text(x, cur) for x in d["corrective_actions"])
+            )
+            + "</ul>"
+        )
     else:
         s["actions"] = "<p>No metric got worse two weeks in a row.</p>"
 
-    body = "".join(f'<section id="{key}"><h2>{_h(title)}</h2>{s[key]}</section>'
-                   for key, title in SECTIONS)
+    body = "".join(
+        f'<section id="{key}"><h2>{_h(title)}</h2>{s[key]}</section>' for key, title in SECTIONS
+    )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{_h(_title(d))}</title>"
@@ -367,11 +500,15 @@ def render_html(d: Row) -> str:
 def _postmortem_html(i: Row) -> str:
     status = i["postmortem_status"]
     if status == "written":
-        return (f'postmortem: <a href="{_h(_file_url(i["postmortem_file_path"]))}">'
-                f"{_h(i['postmortem_file_name'])}</a>")
+        return (
+            f'postmortem: <a href="{_h(_file_url(i["postmortem_file_path"]))}">'
+            f"{_h(i['postmortem_file_name'])}</a>"
+        )
     if status == "linked":
-        return (f'postmortem: <a href="{_h(i["postmortem_url"])}">link</a> '
-                "(not loaded into the warehouse)")
+        return (
+            f'postmortem: <a href="{_h(i["postmortem_url"])}">link</a> '
+            "(not loaded into the warehouse)"
+        )
     if status == "missing":
         return 'postmortem: <span class="missing">missing</span> (required for this severity)'
     if status == "due_after_resolution":

@@ -34,7 +34,7 @@ def build_weekly_schedule(
         cron_schedule=CRON,
         execution_timezone=timezone,
         description=f"Monday 06:00 ({timezone}): load, build and test everything, then write the "
-                    "review of the ISO week just closed.",
+        "review of the ISO week just closed.",
     )
     def _weekly_review(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
         moment = context.scheduled_execution_time

@@ -58,19 +58,27 @@ def review_settings(cfg: ReliabilityConfig) -> ReviewSettings:
             raise ZoneInfoNotFoundError(tz)
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(cfg.path, "review.timezone", "an IANA time zone, e.g. Europe/Berlin", tz) from exc
+        raise ConfigError(
+            cfg.path, "review.timezone", "an IANA time zone, e.g. Europe/Berlin", tz
+        ) from exc
     threshold = raw.get("latency_threshold_ms", d.latency_threshold_ms)
     if isinstance(threshold, bool) or not isinstance(threshold, int | float) or threshold <= 0:
-        raise ConfigError(cfg.path, "review.latency_threshold_ms", "a positive number of ms", threshold)
+        raise ConfigError(
+            cfg.path, "review.latency_threshold_ms", "a positive number of ms", threshold
+        )
     severities = raw.get("postmortem_severities", list(d.postmortem_severities))
     if isinstance(severities, str):
         severities = [severities]
     if not isinstance(severities, list) or not all(isinstance(s, str) and s for s in severities):
-        raise ConfigError(cfg.path, "review.postmortem_severities", "a list of severities", severities)
+        raise ConfigError(
+            cfg.path, "review.postmortem_severities", "a list of severities", severities
+        )
     return ReviewSettings(
         timezone=tz,
         latency_threshold_ms=float(threshold),
-        baseline_weeks=_positive_int(cfg.path, "baseline_weeks", raw.get("baseline_weeks", 4), 1, 52),
+        baseline_weeks=_positive_int(
+            cfg.path, "baseline_weeks", raw.get("baseline_weeks", 4), 1, 52
+        ),
         pattern_weeks=_positive_int(cfg.path, "pattern_weeks", raw.get("pattern_weeks", 8), 1, 104),
         chart_weeks=_positive_int(cfg.path, "chart_weeks", raw.get("chart_weeks", 12), 2, 104),
         postmortem_severities=tuple(s.strip().lower() for s in severities),
