@@ -102,10 +102,13 @@ def cmd_dev(args: argparse.Namespace) -> int:
     instance_yaml = home / "dagster.yaml"
     if not instance_yaml.exists():
         instance_yaml.write_text((PROJECT_ROOT / "dagster.yaml").read_text())
-    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    bin_dir = str(Path(sys.executable).parent)  # dbt and dagster of this environment
+    env = {**os.environ, "DAGSTER_HOME": str(home),
+           "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
     dagster = Path(sys.executable).with_name("dagster")
+    extra = [a for a in args.dagster_args if a != "--"]
     cmd = [str(dagster) if dagster.exists() else "dagster", "dev", "-m",
-           "orchestration.definitions", *args.dagster_args]
+           "orchestration.definitions", *extra]
     return subprocess.call(cmd, env=env, cwd=PROJECT_ROOT)
 
 
