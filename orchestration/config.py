@@ -111,18 +111,25 @@ def _journeys(path: Path, items: Any, service_names: set[str]) -> tuple[Journey,
         service = item.get("service")
         if service is not None and service not in service_names:
             raise ConfigError(
-                path, f"journeys[{i}].service", f"one of the services {sorted(service_names)}", service
+                path,
+                f"journeys[{i}].service",
+                f"one of the services {sorted(service_names)}",
+                service,
             )
         journeys.append(
             Journey(
                 name=_name(path, f"journeys[{i}].name", item.get("name")),
                 service=service,
-                routes=_str_list(path, f"journeys[{i}].routes", item.get("routes", []), allow_empty=True),
+                routes=_str_list(
+                    path, f"journeys[{i}].routes", item.get("routes", []), allow_empty=True
+                ),
                 started_steps=_str_list(
                     path, f"journeys[{i}].started_steps", item.get("started_steps", ["started"])
                 ),
                 completed_steps=_str_list(
-                    path, f"journeys[{i}].completed_steps", item.get("completed_steps", ["completed"])
+                    path,
+                    f"journeys[{i}].completed_steps",
+                    item.get("completed_steps", ["completed"]),
                 ),
             )
         )
@@ -141,7 +148,9 @@ def load_config(path: Path | str) -> ReliabilityConfig:
     raw = _mapping(path, "(top level)", raw)
 
     services = _services(path, raw.get("services"))
-    envs = _str_list(path, "production_environments", raw.get("production_environments", ["production"]))
+    envs = _str_list(
+        path, "production_environments", raw.get("production_environments", ["production"])
+    )
 
     window = raw.get("attribution_window_hours", 24)
     if isinstance(window, bool) or not isinstance(window, int | float) or window <= 0:
@@ -150,7 +159,9 @@ def load_config(path: Path | str) -> ReliabilityConfig:
     requests = _mapping(path, "requests", raw.get("requests"))
     default_service = requests.get("default_service")
     if default_service is not None and default_service not in {s.name for s in services}:
-        raise ConfigError(path, "requests.default_service", "one of the configured services", default_service)
+        raise ConfigError(
+            path, "requests.default_service", "one of the configured services", default_service
+        )
 
     dora = _mapping(path, "dora", raw.get("dora"))
     year = dora.get("report_year", 2023)

@@ -27,7 +27,7 @@ def dbt_resource() -> DbtCliResource:
 
 
 def prepare_manifest() -> Path:
-    """Run `dbt parse` to (re)write the manifest. Done by the CLI, tests and builds; not at import."""
+    """Run `dbt parse` to (re)write the manifest: by the CLI, tests and builds, never at import."""
     # profiles.yml names the warehouse through this variable; parsing needs it set, not opened.
     os.environ.setdefault(WAREHOUSE_VAR, str(resolve_paths().warehouse))
     dbt_resource().cli(["--quiet", "parse"], target_path=DBT_PROJECT.target_path).wait()

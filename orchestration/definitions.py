@@ -14,6 +14,7 @@ from .assets.dbt import dbt_models  # noqa: E402
 from .assets.raw import raw_assets  # noqa: E402
 from .assets.review import PAGE_OP, review_inputs, weekly_review_page  # noqa: E402
 from .assets.serving import serving_copy  # noqa: E402
+from .assets.slo import slo_definitions  # noqa: E402
 from .resources import WarehouseResource  # noqa: E402
 from .review.schedule import build_weekly_schedule, configured_timezone  # noqa: E402
 
@@ -31,8 +32,8 @@ def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definiti
     """The code location; tests pass a WarehouseResource pointing into tmp_path."""
     return dg.Definitions(
         assets=[
-            config_tables, *connector_assets, *raw_assets, review_inputs, dbt_models,
-            serving_copy, weekly_review_page,
+            config_tables, *connector_assets, *raw_assets, slo_definitions, review_inputs,
+            dbt_models, serving_copy, weekly_review_page,
         ],
         jobs=[everything_job],
         schedules=[weekly_schedule],

@@ -10,7 +10,6 @@ from typing import Any, TextIO
 
 import dagster as dg
 
-
 # dbt prints a line per node; keep the summary and anything that went wrong.
 _DBT_KEEP = re.compile(r"^(Done\.|Finished running)|\b(ERROR|FAIL|WARN)\b")
 

@@ -73,7 +73,9 @@ def publish(warehouse: Path, target_dir: Path, run_id: str) -> Published:
             for schema, table in tables:
                 source = f"src.{ident(schema)}.{ident(table)}"
                 con.execute(f"CREATE TABLE main.{ident(table)} AS SELECT * FROM {source}")
-                counts[table] = con.execute(f"SELECT count(*) FROM main.{ident(table)}").fetchone()[0]
+                counts[table] = con.execute(f"SELECT count(*) FROM main.{ident(table)}").fetchone()[
+                    0
+                ]
                 out = parquet_tmp / f"{table}.parquet"
                 con.execute(f"COPY main.{ident(table)} TO {quote(str(out))} (FORMAT parquet)")
             con.execute(

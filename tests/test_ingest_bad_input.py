@@ -1,4 +1,4 @@
-"""Bad rows become rejects with reasons; bad files fail the load and leave the warehouse as it was."""
+"""Bad rows become rejects with reasons; a bad file fails the load and changes nothing."""
 
 from __future__ import annotations
 

@@ -7,14 +7,13 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from conftest import DEMO_END
 
 from orchestration.demo import generate_demo
 from orchestration.ingest.contract import DATASETS
 from orchestration.pipeline import failure_messages, run_pipeline, use_paths
 from orchestration.resources import WarehouseResource
 from orchestration.settings import Paths
-
-from .conftest import DEMO_END
 
 
 def _counts(warehouse: Path) -> dict[str, int]:

@@ -10,13 +10,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import DEMO_END
 
 from orchestration.demo import generate_demo
 from orchestration.pipeline import failure_messages, run_pipeline
 from orchestration.serving import SERVING_FILE, serving_dir
 from orchestration.settings import Paths
-
-from .conftest import DEMO_END
 
 
 def _serving(paths: Paths) -> Path:
@@ -40,7 +39,8 @@ def published(paths: Paths) -> Paths:
 READER = r"""
 import json, sys, time
 from pathlib import Path
-path, kind, stop, out, counts = sys.argv[1], sys.argv[2], Path(sys.argv[3]), sys.argv[4], json.loads(sys.argv[5])
+path, kind, stop, out = sys.argv[1], sys.argv[2], Path(sys.argv[3]), sys.argv[4]
+counts = json.loads(sys.argv[5])
 if kind == "sqlalchemy":
     import sqlalchemy as sa
     conn = sa.create_engine(f"duckdb:///{path}", connect_args={"read_only": True}).connect()
@@ -74,8 +74,18 @@ def test_readers_work_during_a_run_and_then_see_the_new_version(
     readers = []
     for kind in ("sqlalchemy", "duckdb"):
         out = tmp_path / f"{kind}.json"
-        proc = subprocess.Popen([sys.executable, "-c", READER, str(path), kind, str(stop),
-                                 str(out), json.dumps(old_counts)])
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                READER,
+                str(path),
+                kind,
+                str(stop),
+                str(out),
+                json.dumps(old_counts),
+            ]
+        )
         readers.append((proc, out))
     deadline = time.monotonic() + 60
     while not all(Path(f"{out}.ready").exists() for _, out in readers):

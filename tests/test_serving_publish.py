@@ -8,8 +8,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.commands.sql import format_table
 from orchestration.cli import main
+from orchestration.commands.sql import format_table
 from orchestration.serving import connect_serving, publish, serving_dir
 
 
@@ -33,7 +33,10 @@ def test_publish_copies_marts_with_published_table_and_parquet(tmp_path: Path) -
         tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
         assert "hidden" not in tables  # only the marts are published
     assert pq.read_table(pub.parquet_dir / "numbers.parquet").num_rows == 10
-    assert sorted(p.name for p in (tmp_path / "serving").iterdir()) == ["parquet", "reliability.duckdb"]
+    assert sorted(p.name for p in (tmp_path / "serving").iterdir()) == [
+        "parquet",
+        "reliability.duckdb",
+    ]
 
 
 def test_open_reader_keeps_old_version_new_reader_sees_new(tmp_path: Path) -> None:
@@ -60,7 +63,10 @@ def test_failed_publish_leaves_previous_copy(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="no tables"):
         publish(empty, tmp_path / "serving", "run-2")
     assert pub.path.read_bytes() == before
-    assert sorted(p.name for p in (tmp_path / "serving").iterdir()) == ["parquet", "reliability.duckdb"]
+    assert sorted(p.name for p in (tmp_path / "serving").iterdir()) == [
+        "parquet",
+        "reliability.duckdb",
+    ]
 
 
 def test_serving_dir_defaults_next_to_warehouse_folder(tmp_path: Path) -> None:

@@ -23,7 +23,8 @@ def load_metadata(result: LoadResult) -> dict[str, object]:
                 f"- `{f.path.name}` ({f.format}): {f.rows_loaded} loaded, "
                 f"{f.rows_rejected} rejected, {f.rows_duplicate} duplicate"
                 for f in result.files
-            ) or "no new files"
+            )
+            or "no new files"
         ),
     }
 
@@ -43,7 +44,9 @@ def build_raw_asset(dataset: str) -> dg.AssetsDefinition:
             + "). Bad rows go to raw.rejects; files already loaded (same checksum) are skipped."
         ),
     )
-    def _raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    def _raw(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
         cfg = warehouse.load_config()
         with warehouse.connect() as con:
             result = load_dataset(

@@ -2,9 +2,9 @@
 
 import dagster as dg
 
+from ..resources import WAREHOUSE_POOL, WarehouseResource
 from ..serving import publish, serving_dir
 from .dbt import dbt_models
-from ..resources import WAREHOUSE_POOL, WarehouseResource
 
 
 @dg.asset(
@@ -19,7 +19,9 @@ from ..resources import WAREHOUSE_POOL, WarehouseResource
         "only after dbt build (models and their tests) succeeded."
     ),
 )
-def serving_copy(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def serving_copy(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     """Write a complete new serving file and rename it into place."""
     published = publish(warehouse.warehouse, serving_dir(warehouse.warehouse), context.run_id)
     context.log.info(f"Published {len(published.tables)} tables to {published.path}")

@@ -1,0 +1,192 @@
+"""Benchmark: SLI and error budget tables against one plain DuckDB aggregation (not a test).
+
+    python benchmarks/bench_slo.py --rows 10_000_000
+
+1. Generates N request rows (default 100M: a week of a busy service) with DuckDB straight into
+   raw.requests of a scratch warehouse, plus the raw.slo_* tables from the repository's config.
+2. The floor: one plain aggregation over the same rows (per minute: count, count of status < 500),
+   in a child process.
+3. A full `dbt run` of the SLO models (intermediate/slo, marts/slo) in a child process.
+4. Appends one more day of rows and runs the models again (the daily incremental run).
+
+Prints wall times, dbt's own per-model execution times, the ratio to the floor, and the peak
+resident memory of each child process (/usr/bin/time -v, else getrusage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SELECT = "path:dbt_project/models/intermediate/slo path:dbt_project/models/marts/slo"
+START = "2026-11-16 00:00:00"  # a Monday; the week runs to 2026-11-23, the extra day to 11-24
+
+# One row per request: mostly checkout and signup journey routes, some health checks and 429s,
+# 0.3% 5xx, log-normal-ish latency; an incident hour with 30% errors on checkout.
+GENERATE = """
+create or replace table raw.requests as
+with ids as (
+    select i, hash(i) as h from range({offset}, {offset} + {n}) t(i)
+)
+select
+    timestamp '{start}' + to_microseconds((i - {offset}) * {step_us}::bigint) as "timestamp",
+    case when h % 10 < 5 then 'checkout-api' when h % 10 < 8 then 'signup-service'
+         else 'catalog-api' end as service,
+    case when h % 10 < 5 then
+            ['/api/cart', '/api/cart/items', '/api/checkout', '/api/payment/confirm',
+             '/healthz'][(1 + (h // 10) % 5)::integer]
+         when h % 10 < 8 then ['/api/signup', '/api/verify', '/api/verify/status',
+                               '/healthz'][(1 + (h // 10) % 4)::integer]
+         else '/api/products/' || ((h // 10) % 5000)::varchar end as route,
+    case when (h // 100) % 100 < 5 then 429
+         when (h // 100) % 1000 < 3 then 503
+         when service = 'checkout-api' and "timestamp" >= timestamp '{start}' + interval 50 hour
+              and "timestamp" < timestamp '{start}' + interval 51 hour
+              and (h // 100) % 10 < 3 then 500
+         else 200 end as status,
+    case when (h // 7) % 2 = 0 then 'GET' else 'POST' end as method,
+    round(20 + ((h // 1000) % 1000) * ((h // 1000000) % 1000) / 1000.0, 1) as latency_ms,
+    null::varchar as request_id,
+    null::varchar as user_key,
+    'bench' as _source_file,
+    i as _source_record,
+    null::varchar as _extra,
+    now()::timestamp as _loaded_at
+from ids
+order by "timestamp"
+"""
+
+FLOOR = (
+    "select date_trunc('minute', \"timestamp\") as minute_at, count(*) as requests, "
+    "count(*) filter (where status < 500) as good from raw.requests group by 1"
+)
+
+INCIDENTS = """
+create table if not exists raw.incidents (
+    incident_id varchar, service varchar, started_at timestamp, detected_at timestamp,
+    resolved_at timestamp, severity varchar, title varchar, journey varchar,
+    caused_by_deployment_id varchar, root_cause_sha varchar, postmortem_url varchar,
+    _source_file varchar, _source_record bigint, _extra varchar, _loaded_at timestamp)
+"""
+
+
+def measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Run `cmd`; return (wall seconds, peak RSS of the child in MB, stdout)."""
+    timer = ["/usr/bin/time", "-v"] if Path("/usr/bin/time").exists() else []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    proc = subprocess.run(timer + cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+    peak_kb = int(m.group(1)) if m else max(before, resource.getrusage(
+        resource.RUSAGE_CHILDREN).ru_maxrss)
+    return wall, peak_kb / 1024, proc.stdout
+
+
+def python(code: str, *args: str) -> list[str]:
+    return [sys.executable, "-c", code, *args]
+
+
+def generate(warehouse: Path, n: int, offset: int, step_us: int, start: str) -> float:
+    code = (
+        "import sys, duckdb; con = duckdb.connect(sys.argv[1]); "
+        "con.execute('create schema if not exists raw'); con.execute(sys.argv[2])"
+    )
+    sql = GENERATE.format(n=n, offset=offset, step_us=step_us, start=start)
+    if offset:
+        sql = sql.replace("create or replace table raw.requests as", "insert into raw.requests")
+    wall, _, _ = measured(python(code, str(warehouse), sql))
+    return wall
+
+
+def dbt(args: list[str], env: dict[str, str], target: Path) -> tuple[float, float, dict]:
+    exe = str(Path(sys.executable).with_name("dbt"))
+    cmd = [exe, *args, "--profiles-dir", "dbt_project", "--target-path", str(target)]
+    wall, peak, _ = measured(cmd, env)
+    results = json.loads((target / "run_results.json").read_text())
+    per_model = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results["results"]}
+    return wall, peak, per_model
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=lambda s: int(s.replace("_", "")), default=100_000_000)
+    parser.add_argument("--workdir", type=Path, default=None, help="scratch folder (default: tmp)")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch warehouse")
+    args = parser.parse_args()
+
+    import duckdb
+
+    from orchestration.config import load_config
+    from orchestration.settings import CONFIG_VAR, DEFAULTS
+    from orchestration.slo.tables import load_slos, write_slo_tables
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="bench_slo_"))
+    work.mkdir(parents=True, exist_ok=True)
+    warehouse = work / "bench.duckdb"
+    warehouse.unlink(missing_ok=True)
+    env = {**os.environ, "RELIABILITY_WAREHOUSE": str(warehouse)}
+    week_us = 7 * 86400 * 1_000_000
+    step_us = max(1, week_us // args.rows)
+    day_rows = 86400 * 1_000_000 // step_us
+
+    print(f"rows: {args.rows:,} over one week ({step_us} us apart); scratch: {warehouse}")
+    gen = generate(warehouse, args.rows, 0, step_us, START)
+    with duckdb.connect(str(warehouse)) as con:
+        write_slo_tables(con, load_slos(load_config(DEFAULTS[CONFIG_VAR])))
+        con.execute(INCIDENTS)
+    print(f"generated in {gen:.1f} s")
+    dbt(["run", "--select", "stg_requests stg_incidents"], env, work / "t0")
+
+    floor_code = (
+        "import sys, duckdb, time; con = duckdb.connect(sys.argv[1], read_only=True); "
+        "t = time.perf_counter(); con.execute(sys.argv[2]).fetchall(); "
+        "print(time.perf_counter() - t)"
+    )
+    floor_wall, floor_peak, out = measured(python(floor_code, str(warehouse), FLOOR))
+    floor_query = float(out.strip())
+    print(f"floor (one aggregation): query {floor_query:.2f} s, process {floor_wall:.2f} s, "
+          f"peak {floor_peak:,.0f} MB")
+
+    full_wall, full_peak, full_models = dbt(["run", "--select", SELECT], env, work / "t1")
+    full_sql = sum(full_models.values())
+    print(f"full build (dbt run, {len(full_models)} models): wall {full_wall:.2f} s, "
+          f"model SQL {full_sql:.2f} s, peak {full_peak:,.0f} MB")
+    for name, secs in sorted(full_models.items(), key=lambda kv: -kv[1]):
+        print(f"    {name:<32} {secs:7.2f} s")
+    print(f"ratio to the floor: model SQL {full_sql / floor_query:.2f}x, "
+          f"int_slo__sli_minute alone {full_models['int_slo__sli_minute'] / floor_query:.2f}x, "
+          f"dbt wall {full_wall / floor_wall:.2f}x")
+
+    day_start = "2026-11-23 00:00:00"
+    gen_day = generate(warehouse, day_rows, args.rows, step_us, day_start)
+    inc_wall, inc_peak, inc_models = dbt(["run", "--select", SELECT], env, work / "t2")
+    inc_sql = sum(inc_models.values())
+    print(f"appended one day ({day_rows:,} rows, {gen_day:.1f} s); incremental run: "
+          f"wall {inc_wall:.2f} s, model SQL {inc_sql:.2f} s, "
+          f"int_slo__sli_minute {inc_models['int_slo__sli_minute']:.2f} s "
+          f"(full: {full_models['int_slo__sli_minute']:.2f} s; one day of seven = "
+          f"{full_models['int_slo__sli_minute'] * 2 / 7:.2f} s for the two days recomputed), "
+          f"peak {inc_peak:,.0f} MB")
+    print(f"peak memory over all steps: {max(floor_peak, full_peak, inc_peak):,.0f} MB")
+    if not args.keep and args.workdir is None:
+        shutil.rmtree(work)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

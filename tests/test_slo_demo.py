@@ -1,0 +1,173 @@
+"""SLOs on the demo warehouse: incidents burn budget, page alerts fire and clear, the gate
+follows the budget, and the per-minute SLI table is incremental."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.commands.slo import register
+from orchestration.dbt_project import DBT_EXECUTABLE, DBT_PROJECT
+from orchestration.settings import PROJECT_ROOT, Paths
+
+
+def _query(paths: Paths, sql: str) -> list[tuple]:
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def _gate(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+@pytest.fixture(scope="module")
+def worst(demo_paths: Paths) -> tuple:
+    """The incident x SLO that consumed the largest share of its window's budget."""
+    return _query(demo_paths, """
+        select incident_id, slo_id, started_at, ended_at, budget_consumed_fraction,
+               is_postmortem_required
+        from marts.slo_incident_budget
+        where not is_open
+        order by budget_consumed_fraction desc nulls last limit 1""")[0]
+
+
+def test_the_worst_incident_burns_the_budget_and_needs_a_postmortem(
+    demo_paths: Paths, worst: tuple
+) -> None:
+    incident_id, slo_id, started_at, ended_at, consumed, postmortem = worst
+    assert consumed > 0.2 and postmortem
+    before, after = _query(demo_paths, f"""
+        select
+            max(case when day_date = cast('{started_at}' as date) - 1 then remaining_fraction end),
+            max(case when day_date = cast('{ended_at}' as date) then remaining_fraction end)
+        from marts.error_budget_daily where slo_id = '{slo_id}'""")[0]
+    # the incident visibly burns budget: at least its own consumption, relative to the window
+    assert before - after > 0.2, (incident_id, before, after)
+
+
+def test_a_page_alert_fires_during_the_incident_and_clears_after_it(
+    demo_paths: Paths, worst: tuple
+) -> None:
+    incident_id, slo_id, started_at, ended_at, *_ = worst
+    alerts = _query(demo_paths, f"""
+        select fired_at, cleared_at, budget_spent_fraction from marts.slo_burn_alerts
+        where slo_id = '{slo_id}' and severity = 'page'
+          and fired_at >= '{started_at}' and fired_at <= '{ended_at}'
+        order by fired_at""")
+    assert alerts, f"no page alert for {slo_id} during {incident_id}"
+    assert all(cleared is not None for _, cleared, _ in alerts)
+    last_cleared = max(cleared for _, cleared, _ in alerts)
+    assert ended_at <= last_cleared <= ended_at + timedelta(hours=1)
+    assert sum(spent for *_, spent in alerts) > 0
+    # an hour after the incident ended, no page alert of the SLO is firing any more
+    still_firing = _query(demo_paths, f"""
+        select count(*) from marts.slo_burn_alerts
+        where slo_id = '{slo_id}' and severity = 'page'
+          and fired_at <= cast('{ended_at}' as timestamp) + interval 1 hour
+          and coalesce(cleared_at, timestamp '9999-01-01')
+              > cast('{ended_at}' as timestamp) + interval 1 hour""")[0][0]
+    assert still_firing == 0
+
+
+def test_decisions_follow_the_budget(demo_paths: Paths) -> None:
+    rows = _query(demo_paths, """
+        select slo_id, remaining_fraction, is_budget_exhausted, decision
+        from marts.error_budget_status_history where not is_no_data""")
+    assert {r[3] for r in rows} >= {"ship", "freeze"}
+    for slo_id, remaining, exhausted, decision in rows:
+        if exhausted:
+            assert decision == "freeze", slo_id
+        elif remaining > 0.25:
+            assert decision == "ship", slo_id
+        else:
+            assert decision == "caution", slo_id
+
+
+def test_gate_exit_code_follows_the_budget(
+    demo_paths: Paths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = _query(
+        demo_paths, "select slo_id, decision, latest_data_at from marts.error_budget_status"
+    )
+    now = (max(r[2] for r in status) + timedelta(hours=1)).isoformat()
+    base = ["gate", "--warehouse", str(demo_paths.warehouse), "--now", now]
+    frozen = [s for s, d, _ in status if d == "freeze"]
+    healthy = [s for s, d, _ in status if d in ("ship", "caution")]
+    assert frozen and healthy
+    assert _gate(base) == 1
+    out = capsys.readouterr().out
+    assert "FREEZE" in out and "min)" in out and "[" in out
+    assert _gate(base + healthy) == 0
+    assert _gate(base + [frozen[0]]) == 1
+    assert _gate(base + ["no-such-slo"]) == 2
+    late = ["gate", "--warehouse", str(demo_paths.warehouse), "--now",
+            (max(r[2] for r in status) + timedelta(hours=30)).isoformat()]
+    assert _gate(late) == 2 and "stale" in capsys.readouterr().err
+    assert _gate(late + ["--max-age", "48"]) == 1
+    assert _gate(["slo", "--warehouse", str(demo_paths.warehouse)]) == 0
+
+
+def _dbt_run_minutes(warehouse: Path, target: Path) -> str:
+    env = {**os.environ, "RELIABILITY_WAREHOUSE": str(warehouse)}
+    result = subprocess.run(
+        [DBT_EXECUTABLE, "run", "--select", "int_slo__sli_minute", "--profiles-dir",
+         str(DBT_PROJECT.profiles_dir), "--target-path", str(target)],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:]
+    compiled = next(target.rglob("compiled/**/int_slo__sli_minute.sql"))
+    return compiled.read_text()
+
+
+def test_sli_minutes_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(demo_paths.warehouse, copy)
+    table = "intermediate.int_slo__sli_minute"
+    snapshot = f"select * from {table} order by slo_id, minute_at"
+    with duckdb.connect(str(copy), read_only=True) as con:
+        before = con.execute(snapshot).fetchall()
+        last_day = con.execute(f"select max(minute_date) from {table}").fetchone()[0]
+    # A rerun recomputes only from the start of the last day, and changes nothing.
+    sql = _dbt_run_minutes(copy, tmp_path / "t1")
+    assert f"requested_at >= cast('{last_day} 00:00:00'" in sql
+    with duckdb.connect(str(copy)) as con:
+        assert con.execute(snapshot).fetchall() == before
+        # A changed SLO definition: its rows are deleted and its history recomputed.
+        con.execute("update raw.slo_definitions set definition_hash = 'changed' "
+                    "where slo_id = 'checkout-availability'")
+        con.execute("create or replace table intermediate.int_slo__definitions as "
+                    "select * exclude (definition_hash), 'changed' as definition_hash "
+                    "from intermediate.int_slo__definitions")
+    sql = _dbt_run_minutes(copy, tmp_path / "t2")
+    assert "requested_at >= cast('1900-01-01" in sql
+    with duckdb.connect(str(copy), read_only=True) as con:
+        after = con.execute(f"select slo_id, minute_at, valid_events, good_events from {table} "
+                            "order by slo_id, minute_at").fetchall()
+        hashes = {r[0] for r in con.execute(f"select distinct definition_hash from {table}")
+                  .fetchall()}
+    assert after == [(r[1], r[2], r[4], r[5]) for r in before]
+    assert hashes == {"changed"}
+
+
+def test_dbt_unit_tests_cover_the_slo_math() -> None:
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
+    names = {u["name"] for u in manifest.get("unit_tests", {}).values()}
+    for expected in (
+        "error_budget_daily_reference_values_occurrences",
+        "error_budget_daily_timeslices_reference_two_weeks",
+        "error_budget_daily_timeslices_vs_occurrences_same_data",
+        "error_budget_daily_no_data_and_100_percent_target",
+        "int_slo__alert_rules_factors_by_period",
+        "int_slo__daily_windows_calendar_vs_rolling",
+    ):
+        assert expected in names  # they run (and must pass) in the demo fixture's dbt build
