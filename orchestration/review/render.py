@@ -46,7 +46,7 @@ def _title(d: Row) -> str:
 
 def _slo_cells(s: Row) -> list[str]:
     return [
-        s.get("display_name") or s["slo_id"],
+        s["slo_id"],
         s["service"],
         f.percent(s["sli"], 2),
         f.percent(s["target"], 2),
@@ -337,6 +337,8 @@ th{background:#f3f4f6}
 font-size:16px;text-transform:uppercase}
 .decision-ship{background:#dcfce7;color:#166534}.decision-caution{background:#fef9c3;color:#854d0e}
 .decision-freeze{background:#fee2e2;color:#991b1b}.decision-no_data{background:#e5e7eb}
+.decision-small{font-weight:700;padding:1px 6px;border-radius:4px;text-transform:uppercase}
+.slo-freeze{border-color:#f87171}.slo-caution{border-color:#facc15}
 .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(175px,1fr));gap:10px}
 .tile{border:1px solid #e5e7eb;border-radius:8px;padding:10px}
 .tile .label{font-size:12px;color:#555}.tile .value{font-size:20px;font-weight:700;margin:4px 0}
@@ -370,10 +372,9 @@ def render_html(d: Row) -> str:
         s["decision"] = (
             f'<p><span class="decision decision-{_h(decision)}">{_h(decision)}</span> '
             f"{_h(DECISION_WORDS.get(decision or '', ''))}</p>"
-            + _html_table(SLO_HEADER, [_slo_cells(x) for x in d["slos"]])
-            + "<ul>"
-            + "".join(f"<li>{_h(x['slo_id'])}: {_h(x['decision_reason'])}</li>" for x in d["slos"])
-            + "</ul>"
+            + '<div class="tiles">'
+            + "".join(_slo_tile(x) for x in d["slos"])
+            + "</div>"
         )
     else:
         s["decision"] = "<p>No SLOs are defined, so there is no release decision.</p>"
@@ -494,6 +495,20 @@ def render_html(d: Row) -> str:
         f"<style>{CSS}</style></head><body><main><h1>{_h(_title(d))}</h1>{body}"
         '<p class="note">Weeks are ISO weeks (Monday to Sunday, UTC). Estimates are marked; how '
         "every number is computed: docs/review.md.</p></main></body></html>\n"
+    )
+
+
+def _slo_tile(s: Row) -> str:
+    """An error budget counter: budget left, SLI against target, the decision and why."""
+    return (
+        f'<div class="tile slo slo-{_h(s["decision"])}" data-slo="{_h(s["slo_id"])}">'
+        f'<div class="label">{_h(s["slo_id"])} ({_h(s["service"])})</div>'
+        f'<div class="value">{_h(f.percent(s["remaining_fraction"]))} budget left</div>'
+        f'<div class="change">{_h(f.duration(s["budget_remaining_minutes"]))} of '
+        f"{_h(f.duration(s['budget_minutes']))}; SLI {_h(f.percent(s['sli'], 2))} "
+        f"vs target {_h(f.percent(s['target'], 2))}</div>"
+        f'<div class="change"><span class="decision-small decision-{_h(s["decision"])}">'
+        f"{_h(s['decision'])}</span> {_h(s['decision_reason'])}</div></div>"
     )
 
 

@@ -3,7 +3,8 @@
     DORA metrics come from dora_weekly (scopes all and service), business KPIs from
     journey_kpis_weekly (scopes all and journey), incidents from incident_review (an incident
     counts for all, for its service, and for each journey it affected, with that journey's own
-    impact estimate). Columns that do not apply to a scope are null (no DORA for a journey, no
+    impact estimate), SLO status from weekly_slo_review (scopes all and service: the service's
+    SLOs; the strictest decision, the lowest remaining budget). Columns that do not apply to a scope are null (no DORA for a journey, no
     conversions for a service). Weeks: from the first to the last week with any of those data.
 -#}
 with
@@ -36,6 +37,43 @@ impact as (
 services as (
 
     select * from {{ ref('stg_services') }}
+
+),
+
+slos as (
+
+    select * from {{ ref('weekly_slo_review') }}
+
+),
+
+slos_in_scopes as (
+
+    select 'all' as scope, 'all' as scope_name, week_start, is_target_met, remaining_fraction,
+        decision
+    from slos
+
+    union all
+
+    select 'service' as scope, service as scope_name, week_start, is_target_met,
+        remaining_fraction, decision
+    from slos
+
+),
+
+slo_weeks as (
+
+    select
+        scope,
+        scope_name,
+        week_start,
+        count(*) as slo_count,
+        sum(case when is_target_met then 1 else 0 end) as slos_meeting_target,
+        min(remaining_fraction) as slo_worst_remaining_budget_fraction,
+        max(
+            case decision when 'freeze' then 3 when 'caution' then 2 when 'ship' then 1 else 0 end
+        ) as slo_decision_rank
+    from slos_in_scopes
+    group by scope, scope_name, week_start
 
 ),
 
@@ -220,7 +258,15 @@ final as (
         dora.failed_deployment_recovery_band,
         dora.rework_rate,
         dora.time_to_restore_median_minutes,
-        cast(null as double precision) as slo_worst_remaining_budget_fraction,
+        coalesce(slo_weeks.slo_count, 0) as slo_count,
+        slo_weeks.slos_meeting_target,
+        case slo_weeks.slo_decision_rank
+            when 3 then 'freeze'
+            when 2 then 'caution'
+            when 1 then 'ship'
+            when 0 then 'no_data'
+        end as slo_decision,
+        slo_weeks.slo_worst_remaining_budget_fraction,
         coalesce(incident_weeks.incidents, 0) as incidents,
         coalesce(incident_weeks.sev1_incidents, 0) as sev1_incidents,
         coalesce(incident_weeks.sev2_incidents, 0) as sev2_incidents,
@@ -260,6 +306,10 @@ final as (
         on spine.scope = severity_text.scope
         and spine.scope_name = severity_text.scope_name
         and spine.week_start = severity_text.week_start
+    left join slo_weeks
+        on spine.scope = slo_weeks.scope
+        and spine.scope_name = slo_weeks.scope_name
+        and spine.week_start = slo_weeks.week_start
 
 )
 

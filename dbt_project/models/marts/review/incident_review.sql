@@ -41,6 +41,17 @@ settings as (
 
 ),
 
+slo_budget as (
+
+    select
+        incident_id,
+        max(budget_consumed_fraction) as slo_budget_consumed_fraction,
+        max(case when is_postmortem_required then 1 else 0 end) = 1 as is_required_by_budget
+    from {{ ref('slo_incident_budget') }}
+    group by incident_id
+
+),
+
 impact_per_incident as (
 
     select
@@ -89,8 +100,11 @@ joined as (
         impact_per_incident.revenue_at_risk_estimate,
         impact_per_incident.currency,
         coalesce(impact_per_incident.has_estimate, false) as has_estimate,
-        coalesce({{ dbt.position(dbt.concat(["','", 'lower(incidents.severity)', "','"]), 'settings.postmortem_severities') }} > 0, false)
-            as is_postmortem_required,
+        slo_budget.slo_budget_consumed_fraction,
+        coalesce(
+            {{ dbt.position(dbt.concat(["','", 'lower(incidents.severity)', "','"]), 'settings.postmortem_severities') }} > 0,
+            false
+        ) or coalesce(slo_budget.is_required_by_budget, false) as is_postmortem_required,
         postmortems.incident_id is not null as has_postmortem_file,
         postmortems.file_name as postmortem_file_name,
         postmortems.file_path as postmortem_file_path,
@@ -113,6 +127,7 @@ joined as (
     left join postmortems on incidents.incident_id = postmortems.incident_id
     left join items_per_incident on incidents.incident_id = items_per_incident.incident_id
     left join patterns on incidents.incident_id = patterns.incident_id
+    left join slo_budget on incidents.incident_id = slo_budget.incident_id
 
 ),
 
@@ -134,6 +149,7 @@ final as (
         cast(revenue_at_risk_estimate as double precision) as revenue_at_risk_estimate,
         currency,
         has_estimate,
+        cast(slo_budget_consumed_fraction as double precision) as slo_budget_consumed_fraction,
         is_postmortem_required,
         case
             when has_postmortem_file then 'written'

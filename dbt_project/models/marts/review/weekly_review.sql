@@ -75,6 +75,9 @@ final as (
         cast(weekly.rework_rate as double precision) as rework_rate,
         cast(weekly.time_to_restore_median_minutes as double precision)
             as time_to_restore_median_minutes,
+        cast(weekly.slo_count as {{ dbt.type_bigint() }}) as slo_count,
+        cast(weekly.slos_meeting_target as {{ dbt.type_bigint() }}) as slos_meeting_target,
+        weekly.slo_decision,
         cast(weekly.slo_worst_remaining_budget_fraction as double precision)
             as slo_worst_remaining_budget_fraction,
         cast(weekly.incidents as {{ dbt.type_bigint() }}) as incidents,
