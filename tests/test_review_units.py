@@ -147,3 +147,30 @@ def test_code_location_schedule_names_the_week() -> None:
     ).run_requests
     assert run.run_config["ops"][PAGE_OP]["config"]["week"] == "2026-W47"
     assert run.job_name == "reliability_everything" or run.job_name is None
+
+
+def test_page_asset_on_an_empty_warehouse_writes_nothing_and_does_not_fail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestration.assets.review import week_run_config, weekly_review_page
+    from orchestration.resources import WarehouseResource
+
+    monkeypatch.setenv("RELIABILITY_REPORTS", str(tmp_path / "reports"))
+    warehouse = WarehouseResource(
+        warehouse_path=str(tmp_path / "w" / "reliability.duckdb"),
+        landing_path=str(tmp_path / "landing"),
+        config_path=str(DEFAULTS[CONFIG_VAR]),
+    )
+    result = dg.materialize([weekly_review_page], resources={"warehouse": warehouse})
+    assert result.success
+    (mat,) = result.asset_materializations_for_node("reports__weekly_review")
+    assert mat.metadata["week"].value == "none"
+    assert not (tmp_path / "reports").exists()
+    # an explicit week without data is an error that names the problem
+    failed = dg.materialize(
+        [weekly_review_page],
+        resources={"warehouse": warehouse},
+        run_config=week_run_config("2026-W47"),
+        raise_on_error=False,
+    )
+    assert not failed.success

@@ -143,6 +143,17 @@ def weekly_review_page(
     """Render the week's review from the marts and write both files."""
     settings = review_settings(warehouse.load_config())
     with warehouse.connect() as con:
+        if not config.week and not available_weeks(con):
+            # Nothing loaded yet (a fresh install): not a failure of the run, just nothing to show.
+            context.log.warning("No weekly review written: the warehouse has no weeks of data yet")
+            return dg.MaterializeResult(
+                metadata={
+                    "week": "none",
+                    "review": dg.MetadataValue.md(
+                        "No data yet: load deployments, incidents, requests or conversions first."
+                    ),
+                }
+            )
         try:
             monday = resolve_week(con, config.week, settings.timezone)
         except ValueError as exc:

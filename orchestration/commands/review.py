@@ -83,6 +83,9 @@ def cmd_review(args: argparse.Namespace) -> int:
         for message in failure_messages(result) or ["the review page was not written"]:
             print(message, file=sys.stderr)
         return 1
+    if "markdown_path" not in meta:
+        print(f"No weekly review written: {meta['review']}", file=sys.stderr)
+        return 2
     if args.print:
         print(meta["review"])
     print(f"Weekly review {meta['week']}:")
