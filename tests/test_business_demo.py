@@ -30,6 +30,10 @@ def tables(demo_paths: Paths) -> dict[str, pd.DataFrame]:
                 "FROM staging.stg_requests"
             ).df(),
             "weekly": con.sql("SELECT * FROM marts.journey_kpis_weekly").df(),
+            "latency_slos": con.sql(
+                "SELECT service, target, latency_threshold_ms FROM raw.slo_definitions "
+                "WHERE sli_type = 'latency'"
+            ).df(),
             "daily": con.sql("SELECT * FROM marts.journey_kpis_daily").df(),
             "impact": con.sql("SELECT * FROM marts.incident_business_impact").df(),
         }
@@ -77,19 +81,25 @@ def _like(pattern: str) -> re.Pattern[str]:
 
 
 def test_journey_slis_from_the_request_logs(tables: dict, demo_paths: Paths) -> None:
-    threshold = review_settings(load_config(demo_paths.config)).latency_threshold_ms
+    config_threshold = review_settings(load_config(demo_paths.config)).latency_threshold_ms
     req = tables["requests"].assign(week=lambda d: _week(d["requested_at"]))
     weekly = tables["weekly"].set_index(["scope", "journey", "week_start"])
+    slos = tables["latency_slos"]
     for journey, patterns in tables["routes"].groupby("owner_name"):
         service = patterns["service"].iloc[0]
+        # the threshold: the service's latency SLO objective with the highest target, else config
+        mine_slos = slos[slos["service"] == service].sort_values(
+            ["target", "latency_threshold_ms"], ascending=[False, True]
+        )
+        threshold = (
+            mine_slos["latency_threshold_ms"].iloc[0] if len(mine_slos) else config_threshold
+        )
         regexes = [_like(p) for p in patterns["route_pattern"]]
         matches = {r: any(x.match(r) for x in regexes) for r in req["route"].unique()}
-        mine = req[
-            (req["service"] == service)
-            & req["route"].map(matches)
-        ]
+        mine = req[(req["service"] == service) & req["route"].map(matches)]
         for week, g in mine.groupby("week"):
             row = weekly.loc[("journey", journey, week)]
+            assert row["latency_threshold_ms"] == threshold
             assert row["requests"] == len(g)
             assert row["availability_sli"] == pytest.approx((g["status_code"] < 500).mean())
             timed = g["latency_ms"].dropna()

@@ -114,7 +114,9 @@ joined as (
         coalesce(requests_daily.good_requests, 0) as good_requests,
         coalesce(requests_daily.timed_requests, 0) as timed_requests,
         coalesce(requests_daily.fast_requests, 0) as fast_requests,
-        settings.latency_threshold_ms
+        coalesce(requests_daily.latency_threshold_ms, settings.latency_threshold_ms)
+            as latency_threshold_ms,
+        coalesce(requests_daily.latency_threshold_source, 'config') as latency_threshold_source
     from spine
     cross join settings
     left join conversions_daily
@@ -147,7 +149,8 @@ final as (
         cast(requests as {{ dbt.type_bigint() }}) as requests,
         cast(good_requests as double precision) / nullif(requests, 0) as availability_sli,
         cast(fast_requests as double precision) / nullif(timed_requests, 0) as latency_sli,
-        cast(latency_threshold_ms as double precision) as latency_threshold_ms
+        cast(latency_threshold_ms as double precision) as latency_threshold_ms,
+        latency_threshold_source
     from joined
 
 )

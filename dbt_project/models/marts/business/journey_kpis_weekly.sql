@@ -158,7 +158,12 @@ requests_weekly as (
         sum(requests) as requests,
         sum(good_requests) as good_requests,
         sum(timed_requests) as timed_requests,
-        sum(fast_requests) as fast_requests
+        sum(fast_requests) as fast_requests,
+        max(latency_threshold_ms) as latency_threshold_ms,
+        case
+            when count(distinct latency_threshold_source) = 1 then max(latency_threshold_source)
+            else 'mixed'
+        end as latency_threshold_source
     from requests_with_week
     group by scope, journey, week_start
 
@@ -182,7 +187,9 @@ joined as (
         coalesce(requests_weekly.good_requests, 0) as good_requests,
         coalesce(requests_weekly.timed_requests, 0) as timed_requests,
         coalesce(requests_weekly.fast_requests, 0) as fast_requests,
-        settings.latency_threshold_ms
+        coalesce(requests_weekly.latency_threshold_ms, settings.latency_threshold_ms)
+            as latency_threshold_ms,
+        coalesce(requests_weekly.latency_threshold_source, 'config') as latency_threshold_source
     from spine
     cross join settings
     left join conversions_weekly
@@ -231,7 +238,8 @@ final as (
         cast(requests as {{ dbt.type_bigint() }}) as requests,
         cast(good_requests as double precision) / nullif(requests, 0) as availability_sli,
         cast(fast_requests as double precision) / nullif(timed_requests, 0) as latency_sli,
-        cast(latency_threshold_ms as double precision) as latency_threshold_ms
+        cast(latency_threshold_ms as double precision) as latency_threshold_ms,
+        latency_threshold_source
     from joined
 
 )
