@@ -30,7 +30,7 @@ journey_events as (
 
 ),
 
-final as (
+scoped as (
 
     select * from journey_events
     union all
@@ -46,6 +46,15 @@ final as (
         revenue,
         currency
     from journey_events
+
+),
+
+final as (
+
+    select
+        {{ dbt.concat(['scope', "':'", 'event_id']) }} as journey_event_id,
+        *
+    from scoped
 
 )
 
