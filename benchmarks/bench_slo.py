@@ -10,7 +10,11 @@
 4. Appends one more day of rows and runs the models again (the daily incremental run).
 
 Prints wall times, dbt's own per-model execution times, the ratio to the floor, and the peak
-resident memory of each child process (/usr/bin/time -v, else getrusage).
+resident memory of each child process (/usr/bin/time -v, else getrusage), then one summary line.
+
+"SLO SQL" is the sum of dbt's per-model execution times (the model's SQL plus the materialization
+statements dbt issues around it); "dbt overhead" is the rest of the `dbt run` wall time (process
+start-up, project parsing, adapter connection), reported separately: it does not grow with rows.
 """
 
 from __future__ import annotations
@@ -182,7 +186,12 @@ def main() -> int:
           f"(full: {full_models['int_slo__sli_minute']:.2f} s; one day of seven = "
           f"{full_models['int_slo__sli_minute'] * 2 / 7:.2f} s for the two days recomputed), "
           f"peak {inc_peak:,.0f} MB")
-    print(f"peak memory over all steps: {max(floor_peak, full_peak, inc_peak):,.0f} MB")
+    peak = max(floor_peak, full_peak, inc_peak)
+    print(f"peak memory over all steps: {peak:,.0f} MB")
+    print("summary: rows | floor | SLO SQL (ratio) | dbt overhead | peak | incremental SQL (wall)")
+    print(f"summary: {args.rows:,} | {floor_query:.2f} s | {full_sql:.2f} s "
+          f"({full_sql / floor_query:.1f}x) | {full_wall - full_sql:.1f} s | "
+          f"{peak / 1024:.2f} GB | {inc_sql:.2f} s ({inc_wall:.1f} s)")
     if not args.keep and args.workdir is None:
         shutil.rmtree(work)
     return 0

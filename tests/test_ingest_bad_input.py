@@ -98,6 +98,7 @@ def _junk_parquet(path: Path) -> None:
 
 BAD_FILES = {
     "truncated.csv.gz": (_truncated_gzip, "truncated.csv.gz"),
+    "truncated.jsonl.gz": (_truncated_gzip, "cannot be read as jsonl"),
     "junk.csv": (_binary_junk, "junk.csv"),
     "missing.csv": (_missing_column, "missing required column(s) environment"),
     "empty.csv": (_empty, "the file is empty"),

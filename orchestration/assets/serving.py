@@ -23,7 +23,7 @@ def serving_copy(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     """Write a complete new serving file and rename it into place."""
-    published = publish(warehouse.warehouse, serving_dir(warehouse.warehouse), context.run_id)
+    published = publish(warehouse.warehouse, serving_dir(warehouse.warehouse), context.run.run_id)
     context.log.info(f"Published {len(published.tables)} tables to {published.path}")
     return dg.MaterializeResult(
         metadata={

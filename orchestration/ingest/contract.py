@@ -10,7 +10,7 @@ Kind = Literal["string", "timestamp", "integer", "double", "decimal", "user_key"
 
 @dataclass(frozen=True)
 class Column:
-    """One contract column: its kind decides parsing and validation; `allowed` lists accepted values."""
+    """One contract column: its kind decides parsing and validation; `allowed`: accepted values."""
 
     name: str
     kind: Kind = "string"
@@ -21,7 +21,7 @@ class Column:
 
 @dataclass(frozen=True)
 class Dataset:
-    """A dataset of the contract. `key` de-duplicates; `upsert` lets a newer record replace an older."""
+    """A contract dataset. `key` de-duplicates; `upsert`: a newer record replaces an older."""
 
     name: str
     columns: tuple[Column, ...]

@@ -31,7 +31,12 @@ from .sources import (
     read_lines,
 )
 
-META_COLUMNS = "_source_file VARCHAR, _source_record BIGINT, _extra VARCHAR, _loaded_at TIMESTAMP"
+# Nearly unique text (ids, hashed user keys, the `_extra` JSON) is stored zstd-compressed: DuckDB's
+# automatic choice (dictionary/FSST analysis) costs twice the CPU to write, for a similar size.
+ZSTD = " USING COMPRESSION zstd"
+META_COLUMNS = (
+    f"_source_file VARCHAR, _source_record BIGINT, _extra VARCHAR{ZSTD}, _loaded_at TIMESTAMP"
+)
 
 SCHEMA_SQL = """
 CREATE SCHEMA IF NOT EXISTS raw;
@@ -90,11 +95,20 @@ class LoadResult:
         return sum(f.rows_read for f in self.files)
 
 
-def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file for writing, UTC session time zone."""
+# DuckDB's default is 80% of the machine's memory; a large file's stage spills to disk instead.
+MEMORY_LIMIT = "1GB"
+
+
+def connect(warehouse: Path, memory_limit: str = MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file for writing: UTC session time zone, bounded memory.
+
+    Beyond `memory_limit`, DuckDB spills to a temporary folder next to the warehouse file.
+    """
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse))
     con.execute("SET TimeZone = 'UTC'")
+    con.execute(f"SET memory_limit = {quote(memory_limit)}")
+    con.execute(f"SET temp_directory = {quote(str(warehouse) + '.tmp')}")
     return con
 
 
@@ -102,7 +116,11 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw schema, bookkeeping tables and one table per dataset (if missing)."""
     con.execute(SCHEMA_SQL)
     for ds in DATASETS.values():
-        cols = ", ".join(f"{ident(c.name)} {SQL_TYPES[c.kind]}" for c in ds.columns)
+        cols = ", ".join(
+            f"{ident(c.name)} {SQL_TYPES[c.kind]}"
+            + (ZSTD if c.name == ds.key or c.kind == "user_key" else "")
+            for c in ds.columns
+        )
         con.execute(f"CREATE TABLE IF NOT EXISTS {ds.table} ({cols}, {META_COLUMNS})")
 
 
@@ -173,7 +191,11 @@ _TEMP_FILES: list[Path] = []
 
 
 def _stage_sql(ds: Dataset, src: Source, salt: str) -> str:
-    """Typed values, the reject reason, and the raw text of rejected rows, one row per record."""
+    """Typed values, the reject reason, `_extra` of good rows and the raw text of rejected rows.
+
+    One row per record, in file order (the stage table's position is the record number unless
+    the source numbers its records itself).
+    """
     values, srcs, problems = [], [], []
     for col in ds.columns:
         expr, typ = src.columns.get(col.name, ("NULL", "VARCHAR"))
@@ -184,17 +206,38 @@ def _stage_sql(ds: Dataset, src: Source, salt: str) -> str:
             problems.append(check)
     reason = f"coalesce(_structural, nullif(concat_ws('; ', {', '.join(problems)}), ''))"
     names = ", ".join(ident(c.name) for c in ds.columns)
+    record = "_record, " if src.numbered else ""
+    carry = "".join(f"{c}, " for c in src.carry)
     return f"""
-        SELECT _record, {names}, _extra, _reason,
-               CASE WHEN _reason IS NOT NULL THEN _raw END AS _raw
+        SELECT {record}{names},
+               CASE WHEN _reason IS NULL THEN {src.extra_sql} END AS _extra, _reason,
+               CASE WHEN _reason IS NOT NULL THEN {src.raw_sql} END AS _raw
         FROM (
             SELECT *, {reason} AS _reason FROM (
-                SELECT _record, {', '.join(values)}, {', '.join(srcs)},
-                       {src.extra_sql} AS _extra, {src.raw_sql} AS _raw,
+                SELECT {record}{carry}{', '.join(values)}, {', '.join(srcs)},
                        {src.structural_sql} AS _structural
                 FROM {src.from_sql}
             )
         )"""
+
+
+def _numbered_stage(con: duckdb.DuckDBPyConnection, src: Source) -> str:
+    """The stage with `_record`: for unnumbered sources, the position in the stage table.
+
+    Numbering while reading (row_number() OVER ()) would make the whole read single-threaded; a
+    freshly created table keeps insertion order (preserve_insertion_order) and its row ids are
+    consecutive in that order, so the position is the row id minus the first one.
+    """
+    if src.numbered:
+        return "SELECT * FROM rw_stage"
+    first, last, n = con.execute("SELECT min(rowid), max(rowid), count(*) FROM rw_stage").fetchone()
+    if n and last - first + 1 != n:  # not expected; fall back to numbering in table order
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE rw_stage_numbered AS "
+            "SELECT row_number() OVER () AS _record, * FROM rw_stage"
+        )
+        return "SELECT * FROM rw_stage_numbered"
+    return f"SELECT rowid - {int(first or 0) - 1} AS _record, * FROM rw_stage"
 
 
 def _csv_line_numbers(records: list[int], parser_reject_lines: list[int]) -> dict[int, int]:
@@ -222,18 +265,45 @@ def _load_file(
     if path.stat().st_size == 0:
         raise FileError(path, "the file is empty; remove it or export it again")
     src = _source_for(con, path, fmt, ds, landing, salt, default_service, tag)
+    if src.numbered:
+        # The source numbers its records (Parquet): re-reading it costs less than a stage
+        # table, which for millions of rows would spill to disk.
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW rw_staged AS {_stage_sql(ds, src, salt)}")
+            return _load_staged(con, path, sha, fmt, ds, src, tag, result)
+        except duckdb.Error as exc:
+            raise FileError(path, f"cannot be read as {fmt}: {exc}".splitlines()[0]) from exc
     try:
+        if src.prelude:
+            con.execute(src.prelude)
+        # Parallel and order-preserving: the table's row order is the file's record order.
         con.execute(f"CREATE OR REPLACE TEMP TABLE rw_stage AS {_stage_sql(ds, src, salt)}")
     except duckdb.Error as exc:
         raise FileError(path, f"cannot be read as {fmt}: {exc}".splitlines()[0]) from exc
+    if src.prelude:
+        con.execute("DROP TABLE IF EXISTS rw_lines")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW rw_staged AS {_numbered_stage(con, src)}")
+    return _load_staged(con, path, sha, fmt, ds, src, tag, result)
 
+
+def _load_staged(
+    con: duckdb.DuckDBPyConnection, path: Path, sha: str, fmt: str, ds: Dataset, src: Source,
+    tag: str, result: FileResult,
+) -> FileResult:
+    """Check the staged records (view `rw_staged`), keep the rejects, merge the good rows."""
     file_sql = quote(str(path))
+    events = bool(ds.key) and not ds.upsert
+    key_counts = (
+        f", count({ident(ds.key)}) FILTER (WHERE _reason IS NULL), "
+        f"count(DISTINCT {ident(ds.key)}) FILTER (WHERE _reason IS NULL)" if events else ""
+    )
     counts = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE _reason IS NOT NULL), "
         + ", ".join(f"count({ident(c)})" for c in ds.required)
-        + " FROM rw_stage"
+        + key_counts + " FROM rw_staged"
     ).fetchone()
     total, bad = int(counts[0]), int(counts[1])
+    keyed, distinct_keys = (int(counts[-2]), int(counts[-1])) if events else (0, 0)
     parser_rejects: list[tuple[int, str, str]] = []
     if src.csv_rejects:
         parser_rejects = [
@@ -249,13 +319,13 @@ def _load_file(
         raise FileError(path, "the file holds no records (only a header, or nothing readable)")
     if total > 0 and total == bad and src.structural_sql != "NULL":
         structural = con.execute(
-            "SELECT count(*) FROM rw_stage WHERE _raw IS NULL OR _reason LIKE 'not %' "
+            "SELECT count(*) FROM rw_staged WHERE _raw IS NULL OR _reason LIKE 'not %' "
             "OR _reason LIKE 'empty%'"
         ).fetchone()[0]
         if structural == total:
-            sample = con.execute("SELECT _reason FROM rw_stage LIMIT 1").fetchone()[0]
+            sample = con.execute("SELECT _reason FROM rw_staged LIMIT 1").fetchone()[0]
             raise FileError(path, f"no line could be read as {fmt} (first problem: {sample})")
-    present_counts = counts[2:]
+    present_counts = counts[2:2 + len(ds.required)]
     if total > 0 and total > bad:
         for name, n in zip(ds.required, present_counts, strict=True):
             if n == 0:
@@ -266,10 +336,12 @@ def _load_file(
     # Rejects: the stage's bad rows plus lines the CSV parser itself refused.
     if src.csv_rejects is not None:
         bad_records = [int(r[0]) for r in con.execute(
-            "SELECT _record FROM rw_stage WHERE _reason IS NOT NULL").fetchall()]
+            "SELECT _record FROM rw_staged WHERE _reason IS NOT NULL").fetchall()]
         mapping = _csv_line_numbers(bad_records, [p[0] for p in parser_rejects])
         texts = read_lines(con, path, list(mapping.values()))
-        con.execute("CREATE OR REPLACE TEMP TABLE rw_csv_lines (rec BIGINT, line BIGINT, txt VARCHAR)")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE rw_csv_lines (rec BIGINT, line BIGINT, txt VARCHAR)"
+        )
         if mapping:
             con.executemany(
                 "INSERT INTO rw_csv_lines VALUES (?, ?, ?)",
@@ -277,8 +349,9 @@ def _load_file(
             )
         con.execute(
             f"""INSERT INTO raw.rejects
-            SELECT {quote(ds.name)}, {file_sql}, l.line, l.txt, s._reason, {quote(sha)}, now()::TIMESTAMP
-            FROM rw_stage s JOIN rw_csv_lines l ON l.rec = s._record WHERE s._reason IS NOT NULL"""
+            SELECT {quote(ds.name)}, {file_sql}, l.line, l.txt, s._reason, {quote(sha)},
+                   now()::TIMESTAMP
+            FROM rw_staged s JOIN rw_csv_lines l ON l.rec = s._record WHERE s._reason IS NOT NULL"""
         )
         if parser_rejects:
             con.executemany(
@@ -286,60 +359,88 @@ def _load_file(
                 [(ds.name, str(path), ln, txt, f"malformed CSV line: {msg}", sha)
                  for ln, txt, msg in parser_rejects],
             )
-    else:
+    elif bad:
         con.execute(
             f"""INSERT INTO raw.rejects
-            SELECT {quote(ds.name)}, {file_sql}, _record, _raw, _reason, {quote(sha)}, now()::TIMESTAMP
-            FROM rw_stage WHERE _reason IS NOT NULL"""
+            SELECT {quote(ds.name)}, {file_sql}, _record, _raw, _reason, {quote(sha)},
+                   now()::TIMESTAMP
+            FROM rw_staged WHERE _reason IS NOT NULL"""
         )
 
     result.rows_read = total + len(parser_rejects)
     result.rows_rejected = bad + len(parser_rejects)
-    before = con.execute(f"SELECT count(*) FROM {ds.table}").fetchone()[0]
-    _merge(con, ds, file_sql)
-    after = con.execute(f"SELECT count(*) FROM {ds.table}").fetchone()[0]
+    inserted = _merge(con, ds, file_sql, keyed=keyed > 0, repeats=keyed > distinct_keys)
     good = total - bad
     if ds.upsert:
         distinct = con.execute(
-            f"SELECT count(DISTINCT {ident(ds.key)}) FROM rw_stage WHERE _reason IS NULL"
+            f"SELECT count(DISTINCT {ident(ds.key)}) FROM rw_staged WHERE _reason IS NULL"
         ).fetchone()[0]
         result.rows_loaded = int(distinct)
     else:
-        result.rows_loaded = int(after - before)
+        result.rows_loaded = inserted
     result.rows_duplicate = good - result.rows_loaded
     return result
 
 
-def _merge(con: duckdb.DuckDBPyConnection, ds: Dataset, file_sql: str) -> None:
-    """Insert the stage's good rows; a newer record with the same key replaces the older one."""
+def _merge(
+    con: duckdb.DuckDBPyConnection, ds: Dataset, file_sql: str, *, keyed: bool = True,
+    repeats: bool = True,
+) -> int:
+    """Insert the stage's good rows; a newer record with the same key replaces the older one.
+
+    For events (not `upsert`), `keyed` tells whether any good row has a key and `repeats`
+    whether a key occurs more than once in the file. Returns the number of rows inserted.
+    """
     names = ", ".join(ident(c.name) for c in ds.columns)
     key = ident(ds.key) if ds.key else None
     select = (
-        f"SELECT {names}, {file_sql}, _record, _extra, now()::TIMESTAMP FROM rw_stage "
+        f"SELECT {names}, {file_sql}, _record, _extra, now()::TIMESTAMP FROM rw_staged "
         "WHERE _reason IS NULL"
     )
     if ds.upsert and key:
         con.execute(
             f"DELETE FROM {ds.table} WHERE {key} IN "
-            f"(SELECT {key} FROM rw_stage WHERE _reason IS NULL)"
+            f"(SELECT {key} FROM rw_staged WHERE _reason IS NULL)"
         )
-        con.execute(
+        return _inserted(con.execute(
             f"INSERT INTO {ds.table} {select} "
             f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _record DESC) = 1"
-        )
-        return
+        ))
+    if key is None:
+        return _inserted(con.execute(f"INSERT INTO {ds.table} {select}"))
     # Events (requests): the first delivery of a key wins; rows without a key are all kept.
-    has_keys = con.execute(
-        f"SELECT count({key}) > 0 FROM rw_stage WHERE _reason IS NULL"
+    # Each filter is only applied when it can remove something: a window or an anti-join over
+    # millions of rows costs more than the load itself.
+    filters = []
+    stored = keyed and con.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM {ds.table} WHERE {key} IS NOT NULL LIMIT 1)"
     ).fetchone()[0]
-    if not has_keys:
-        con.execute(f"INSERT INTO {ds.table} {select}")
-        return
-    con.execute(
-        f"""INSERT INTO {ds.table} {select}
-        AND ({key} IS NULL OR {key} NOT IN (SELECT {key} FROM {ds.table} WHERE {key} IS NOT NULL))
-        QUALIFY {key} IS NULL OR row_number() OVER (PARTITION BY {key} ORDER BY _record) = 1"""
-    )
+    if stored:
+        filters.append(
+            f"({key} IS NULL OR {key} NOT IN "
+            f"(SELECT {key} FROM {ds.table} WHERE {key} IS NOT NULL))"
+        )
+    if repeats:  # later deliveries of a key within the file
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE rw_later AS
+            SELECT s._record FROM rw_staged s JOIN (
+                SELECT {key} AS k, min(_record) AS first FROM rw_staged
+                WHERE _reason IS NULL AND {key} IS NOT NULL GROUP BY {key} HAVING count(*) > 1
+            ) d ON s.{key} = d.k AND s._record <> d.first
+            WHERE s._reason IS NULL"""
+        )
+        filters.append("_record NOT IN (SELECT _record FROM rw_later)")
+    inserted = _inserted(con.execute(
+        f"INSERT INTO {ds.table} {select}" + "".join(f" AND {f}" for f in filters)
+    ))
+    con.execute("DROP TABLE IF EXISTS rw_later")
+    return inserted
+
+
+def _inserted(cursor: duckdb.DuckDBPyConnection) -> int:
+    """The row count an INSERT statement reports."""
+    row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def load_dataset(
@@ -357,6 +458,7 @@ def load_dataset(
     files = discover_files(landing, dataset)
     result = LoadResult(dataset=dataset)
     con.execute(MACROS)
+    con.execute("SET preserve_insertion_order = true")  # record numbers rely on it
     con.execute("BEGIN TRANSACTION")
     try:
         create_raw_tables(con)
@@ -382,7 +484,9 @@ def load_dataset(
             )
             known.add(sha)
             result.files.append(fr)
+        con.execute("DROP VIEW IF EXISTS rw_staged")
         con.execute("DROP TABLE IF EXISTS rw_stage")
+        con.execute("DROP TABLE IF EXISTS rw_stage_numbered")
         result.table_rows = con.execute(f"SELECT count(*) FROM {ds.table}").fetchone()[0]
         result.rejects_total = con.execute(
             "SELECT count(*) FROM raw.rejects WHERE dataset = ?", [dataset]

@@ -43,24 +43,52 @@ def file_format(path: Path) -> str | None:
 
 @dataclass
 class Source:
-    """A FROM clause plus, per contract column, the source expression and its DuckDB type."""
+    """A FROM clause plus, per contract column, the source expression and its DuckDB type.
+
+    `from_sql` yields the records in file order; a `_record` column (1-based) only when
+    `numbered`, else the record number is the position in the order-preserving stage table.
+    `prelude`, when set, is run first (it creates the temp table `from_sql` reads).
+    `extra_sql` and `raw_sql` are evaluated after the reject reason, only for the rows that need
+    them (good and rejected rows respectively), and may use only the expressions in `carry`.
+    """
 
     from_sql: str
     columns: dict[str, tuple[str, str]]
     extra_sql: str = "NULL"
     raw_sql: str = "NULL"
     structural_sql: str = "NULL"
+    carry: list[str] = field(default_factory=list)
+    numbered: bool = False
+    prelude: str | None = None
     csv_rejects: str | None = None
     notes: list[str] = field(default_factory=list)
 
 
+def _reader_sql(path: Path) -> str:
+    """Read a (possibly gzipped) text file one line per row, in file order (not numbered)."""
+    return (
+        f"read_csv({quote(str(path))}, columns={{'line': 'VARCHAR'}}, header=false, sep='', "
+        "quote='', escape='', auto_detect=false, strict_mode=false)"
+    )
+
+
+def _line_reader(path: Path) -> tuple[str, str | None]:
+    """What a line-based source reads from, and the statement to run before (if any).
+
+    A gzipped file can only be decompressed by one thread, which would make the whole parse
+    single-threaded: its lines are first copied into a temp table (in file order), which is then
+    parsed in parallel.
+    """
+    if path.suffix.lower() != ".gz":
+        return _reader_sql(path), None
+    return "rw_lines", (
+        f"CREATE OR REPLACE TEMP TABLE rw_lines AS SELECT line FROM {_reader_sql(path)}"
+    )
+
+
 def _lines_sql(path: Path) -> str:
     """Read a (possibly gzipped) text file one line per row, numbered from 1."""
-    return (
-        "(SELECT row_number() OVER () AS _record, line FROM read_csv("
-        f"{quote(str(path))}, columns={{'line': 'VARCHAR'}}, header=false, sep='', quote='', "
-        "escape='', auto_detect=false, strict_mode=false))"
-    )
+    return f"(SELECT row_number() OVER () AS _record, line FROM {_reader_sql(path)})"
 
 
 def read_lines(con: duckdb.DuckDBPyConnection, path: Path, numbers: list[int]) -> dict[int, str]:
@@ -74,7 +102,9 @@ def read_lines(con: duckdb.DuckDBPyConnection, path: Path, numbers: list[int]) -
     return {int(n): (line or "") for n, line in rows}
 
 
-def _describe(con: duckdb.DuckDBPyConnection, sql: str, path: Path, what: str) -> list[tuple[str, str]]:
+def _describe(
+    con: duckdb.DuckDBPyConnection, sql: str, path: Path, what: str
+) -> list[tuple[str, str]]:
     try:
         return [(r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {sql}").fetchall()]
     except duckdb.Error as exc:
@@ -96,15 +126,18 @@ def _check_required(path: Path, dataset: Dataset, present: set[str]) -> None:
         )
 
 
-def _struct_json(cols: list[str]) -> str:
-    if not cols:
-        return "NULL"
-    pairs = ", ".join(f"{ident(c)} := {ident(c)}" for c in cols)
-    return f"CAST(to_json(struct_pack({pairs})) AS VARCHAR)"
+def _struct(cols: list[str]) -> str:
+    """A struct of the given source columns (carried to where `_extra` / `_raw` are computed)."""
+    return "struct_pack(" + ", ".join(f"{ident(c)} := {ident(c)}" for c in cols) + ")"
+
+
+def _json(carried: str) -> str:
+    """JSON text of a carried struct."""
+    return f"CAST(to_json({carried}) AS VARCHAR)"
 
 
 def csv_source(con: duckdb.DuckDBPyConnection, path: Path, dataset: Dataset, tag: str) -> Source:
-    """CSV with a header; every value read as text; malformed lines go to DuckDB's rejects tables."""
+    """CSV with a header; every value read as text; malformed lines go to DuckDB's rejects table."""
     base = (
         f"read_csv({quote(str(path))}, all_varchar=true, header=true, delim=',', quote='\"', "
         "escape='\"'"
@@ -118,20 +151,22 @@ def csv_source(con: duckdb.DuckDBPyConnection, path: Path, dataset: Dataset, tag
         f"rejects_scan='rw_scan_{tag}')"
     )
     return Source(
-        from_sql=f"(SELECT row_number() OVER () AS _record, * FROM {reader})",
+        from_sql=reader,
         columns={n: (ident(by_name[n]), "VARCHAR") for n in dataset.names if n in by_name},
-        extra_sql=_struct_json(extras),
+        extra_sql=_json("_rw_extra") if extras else "NULL",
+        carry=[f"{_struct(extras)} AS _rw_extra"] if extras else [],
         csv_rejects=f"rw_rej_{tag}",
     )
 
 
 def jsonl_source(path: Path, dataset: Dataset) -> Source:
-    """JSON Lines: each line parsed by DuckDB's JSON functions, so a bad line rejects only itself."""
+    """JSON Lines: each line parsed by DuckDB's JSON functions; a bad line rejects only itself."""
+    reader, prelude = _line_reader(path)
     paths = ", ".join(quote(f'$."{n}"') for n in dataset.names)
     nulls = quote("{" + ", ".join(f'"{n}": null' for n in dataset.names) + "}")
     inner = (
-        "(SELECT _record, line, CASE WHEN json_valid(line) AND json_type(line) = 'OBJECT' "
-        f"THEN json_extract_string(line, [{paths}]) END AS _vals FROM {_lines_sql(path)})"
+        "(SELECT line, CASE WHEN json_valid(line) AND json_type(line) = 'OBJECT' "
+        f"THEN json_extract_string(line, [{paths}]) END AS _vals FROM {reader})"
     )
     return Source(
         from_sql=inner,
@@ -141,6 +176,8 @@ def jsonl_source(path: Path, dataset: Dataset) -> Source:
             "AS VARCHAR), '{}') END"
         ),
         raw_sql="line",
+        carry=["line", "_vals"],
+        prelude=prelude,
         structural_sql=(
             "CASE WHEN line IS NULL THEN 'empty or unreadable line' "
             "WHEN NOT json_valid(line) THEN 'not valid JSON' "
@@ -162,20 +199,80 @@ def parquet_source(con: duckdb.DuckDBPyConnection, path: Path, dataset: Dataset)
             f"FROM {base}, file_row_number=true))"
         ),
         columns={n: (ident(types[n][0]), types[n][1]) for n in dataset.names if n in types},
-        extra_sql=_struct_json(extras),
-        raw_sql=_struct_json([c for c, _ in cols]),
+        extra_sql=_json("_rw_extra") if extras else "NULL",
+        raw_sql=_json("_rw_row"),
+        carry=[f"{_struct([c for c, _ in cols])} AS _rw_row"]
+        + ([f"{_struct(extras)} AS _rw_extra"] if extras else []),
+        numbered=True,
     )
+
+
+# Most access-log lines are taken apart with plain string functions, which is exact when the line
+# has no backslash and exactly the six structural double quotes: then the quoted parts (request,
+# referer, user agent) match anything, and the rest of ACCESS_LOG_PATTERN is checked by a
+# capture-free (DFA) match of the unquoted parts. Other lines use the pattern's capture groups,
+# which cost several times more. Likewise for the request line.
+ACCESS_LOG_UNQUOTED = (
+    r'^(\S+) \S+ (\S+) \[([^\]]+)\] " (\d{3}|-) (\d+|-) " "(?: ([0-9.]+|-))?\s*$'
+)
+_WS = "chr(9) || chr(12) || chr(13)"  # RE2's \s besides ' ' and \n (no \n within a line)
+
+
+def _split_log_sql(reader: str) -> str:
+    """line, `_fast` and the parts of each line split on double quotes (`_p`) and spaces (`_hs`)."""
+    unquoted = "_p[1] || '\"' || _p[3] || '\"' || _p[5] || '\"' || _p[7]"
+    return (
+        "(SELECT line, _p, _hs, _fast, "
+        "length(_hs[1]) + length(_hs[2]) + length(_hs[3]) + 3 AS _pre FROM ("
+        "SELECT line, _p, CASE WHEN _fast THEN string_split(_p[1], ' ') END AS _hs, _fast FROM ("
+        "SELECT line, _p, coalesce(len(_p) = 7 AND NOT contains(line, '\\') AND "
+        f"regexp_full_match({unquoted}, {quote(ACCESS_LOG_UNQUOTED)}), false) AS _fast FROM ("
+        f"SELECT line, string_split(line, '\"') AS _p FROM {reader}))))"
+    )
+
+
+def _split_log_struct() -> str:
+    """The ACCESS_LOG_PATTERN groups of a line that passed the `_fast` test.
+
+    `_p[1]` is 'client ident user [time] ', `_p[3]` ' status bytes ', `_p[7]` the tail: nothing
+    or ' ' + request time, then optional white space.
+    """
+    fields = {
+        "client": "_hs[1]",
+        "remote_user": "_hs[3]",
+        "time_local": "substring(_p[1], _pre + 2, length(_p[1]) - _pre - 3)",
+        "request": "_p[2]",
+        "status": "split_part(_p[3], ' ', 2)",
+        "bytes": "split_part(_p[3], ' ', 3)",
+        "referer": "_p[4]",
+        "user_agent": "_p[6]",
+        "request_time": f"rtrim(split_part(_p[7], ' ', 2), {_WS})",
+    }
+    assert tuple(fields) == ACCESS_LOG_GROUPS
+    return "struct_pack(" + ", ".join(f"{k} := {v}" for k, v in fields.items()) + ")"
 
 
 def accesslog_source(path: Path, service: str, salt: str) -> Source:
     """nginx/Apache combined access log, with an optional trailing $request_time (seconds)."""
+    reader, prelude = _line_reader(path)
     groups = ", ".join(quote(g) for g in ACCESS_LOG_GROUPS)
+    regex_m = f"regexp_extract(line, {quote(ACCESS_LOG_PATTERN)}, [{groups}])"
+    # A matching request line is 'METHOD TARGET[ HTTP/x.y]' with no other spaces.
+    regex_rq = f"regexp_extract(m.request, {quote(REQUEST_LINE_PATTERN)}, ['method', 'target'])"
+    split_rq = (
+        "struct_pack(method := split_part(m.request, ' ', 1), "
+        "target := split_part(m.request, ' ', 2))"
+    )
     inner = (
-        "(SELECT _record, line, m, "
-        f"regexp_extract(m.request, {quote(REQUEST_LINE_PATTERN)}, ['method', 'target']) AS rq, "
+        "(SELECT line, m, rq, "
+        "CASE WHEN _rq_ok THEN split_part(rq.target, '?', 1) "
+        "ELSE regexp_replace(rq.target, '\\?.*$', '') END AS route, "
         "CAST(try_strptime(m.time_local, '%d/%b/%Y:%H:%M:%S %z') AS TIMESTAMP) AS ts "
-        f"FROM (SELECT _record, line, regexp_extract(line, {quote(ACCESS_LOG_PATTERN)}, [{groups}])"
-        f" AS m FROM {_lines_sql(path)}))"
+        f"FROM (SELECT line, m, _rq_ok, CASE WHEN _rq_ok THEN {split_rq} ELSE {regex_rq} END AS rq "
+        f"FROM (SELECT line, m, coalesce(regexp_full_match(m.request, "
+        f"{quote(REQUEST_LINE_PATTERN)}), false) AS _rq_ok "
+        f"FROM (SELECT line, CASE WHEN _fast THEN {_split_log_struct()} ELSE {regex_m} END AS m "
+        f"FROM {_split_log_sql(reader)}))))"
     )
     latency = (
         "CASE WHEN m.request_time IN ('', '-') THEN NULL "
@@ -186,11 +283,13 @@ def accesslog_source(path: Path, service: str, salt: str) -> Source:
         columns={
             "timestamp": ("ts", "TIMESTAMP"),
             "service": (quote(service), "VARCHAR"),
-            "route": ("regexp_replace(rq.target, '\\?.*$', '')", "VARCHAR"),
+            "route": ("route", "VARCHAR"),
             "status": ("CASE WHEN m.status <> '-' THEN m.status END", "VARCHAR"),
             "method": ("rq.method", "VARCHAR"),
             "latency_ms": (latency, "DOUBLE"),
-            "user_key": ("CASE WHEN m.remote_user NOT IN ('', '-') THEN m.remote_user END", "VARCHAR"),
+            "user_key": (
+                "CASE WHEN m.remote_user NOT IN ('', '-') THEN m.remote_user END", "VARCHAR"
+            ),
         },
         extra_sql=(
             "CASE WHEN m.status <> '' THEN CAST(json_object("
@@ -199,11 +298,15 @@ def accesslog_source(path: Path, service: str, salt: str) -> Source:
             "'user_agent', m.user_agent) AS VARCHAR) END"
         ),
         raw_sql="line",
+        carry=["line", "m"],
+        prelude=prelude,
         structural_sql=(
             "CASE WHEN line IS NULL THEN 'empty or unreadable line' "
-            "WHEN m.status = '' THEN 'not a combined-format access log line (cut short or garbled)' "
+            "WHEN m.status = '' "
+            "THEN 'not a combined-format access log line (cut short or garbled)' "
             "WHEN ts IS NULL THEN 'time: cannot read ' || m.time_local "
-            "WHEN rq.method = '' THEN 'request: ' || m.request || ' is not \"METHOD PATH PROTOCOL\"' "
+            "WHEN rq.method = '' "
+            "THEN 'request: ' || m.request || ' is not \"METHOD PATH PROTOCOL\"' "
             "END"
         ),
     )

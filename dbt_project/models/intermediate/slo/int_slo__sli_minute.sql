@@ -4,8 +4,15 @@
     that is new, or whose selection / threshold changed (definition_hash), is computed over the
     whole history, and rows of changed or removed SLOs are deleted first (pre_hook).
 
-    Performance: request routes are matched against the SLO selectors once per distinct
-    (service, route, method), then the requests are joined to that small map on equality.
+    Performance: the requests are read once and aggregated before any fan-out to SLOs.
+    - Route patterns (LIKE) are matched on the distinct routes only; the selected
+      (service, route, method) triples form a small map.
+    - Each triple maps to one row per distinct latency cut (threshold, lt/lte) of its latency
+      SLOs, or to one row without a cut; triples with the same SLOs and cut share a cut_key.
+      A request joins that map on equality (one row per request unless several latency SLOs
+      with different thresholds select it) and is counted per (minute, cut_key, status).
+    - Only then are the counts assigned to the SLOs of each cut_key (availability SLOs on the
+      first cut of their triple, latency SLOs on their own cut) and classified by status.
 -#}
 {{
     config(
@@ -36,14 +43,32 @@
     {%- set recompute_from = run_query(start_query).columns[0].values()[0] -%}
 {%- endif %}
 
-with
-
-requests as (
-
+{#- Each use of the requests reads them on its own (inlined), so that no engine buffers them to
+    share one scan between the small distinct-value queries and the main aggregation. -#}
+{%- set requests_sql -%}
     select * from {{ ref('stg_requests') }}
     {%- if recompute_from is not none %}
     where requested_at >= cast('{{ recompute_from }}' as {{ dbt.type_timestamp() }})
     {%- endif %}
+{%- endset %}
+
+with
+
+requests as (
+
+    {{ requests_sql }}
+
+),
+
+requests_for_routes as (
+
+    {{ requests_sql }}
+
+),
+
+requests_for_methods as (
+
+    {{ requests_sql }}
 
 ),
 
@@ -73,26 +98,27 @@ status_rules as (
 
 request_routes as (
 
-    select distinct
-        service,
-        route,
-        coalesce(http_method, '') as http_method_key
-    from requests
+    select distinct route
+    from requests_for_routes
 
 ),
 
-slo_routes as (
+request_methods as (
+
+    select distinct coalesce(http_method, '') as http_method_key
+    from requests_for_methods
+
+),
+
+matched_routes as (
 
     select distinct
         selectors.slo_id,
-        request_routes.service,
+        selectors.service,
         request_routes.route,
-        request_routes.http_method_key
+        selectors.http_method
     from request_routes
-    inner join selectors
-        on request_routes.service = selectors.service
-        and request_routes.route like selectors.route_pattern
-        and (selectors.http_method is null or request_routes.http_method_key = selectors.http_method)
+    inner join selectors on request_routes.route like selectors.route_pattern
     where not exists (
         select 1
         from excluded_routes
@@ -101,36 +127,172 @@ slo_routes as (
 
 ),
 
+slo_routes as (
+
+    select distinct
+        matched_routes.slo_id,
+        matched_routes.service,
+        matched_routes.route,
+        request_methods.http_method_key
+    from matched_routes
+    inner join request_methods
+        on matched_routes.http_method is null
+        or request_methods.http_method_key = matched_routes.http_method
+
+),
+
+slo_cuts as (
+
+    select
+        slo_id,
+        sli_type,
+        definition_hash,
+        case when sli_type = 'latency' then latency_threshold_ms end as cut_ms,
+        sli_type = 'latency' and coalesce(latency_op, 'lte') = 'lt' as is_strict_cut
+    from definitions
+
+),
+
+route_slos as (
+
+    select
+        slo_routes.service,
+        slo_routes.route,
+        slo_routes.http_method_key,
+        slo_cuts.slo_id,
+        slo_cuts.sli_type,
+        slo_cuts.cut_ms,
+        slo_cuts.is_strict_cut
+    from slo_routes
+    inner join slo_cuts on slo_routes.slo_id = slo_cuts.slo_id
+
+),
+
+route_cuts as (
+
+    select distinct
+        service,
+        route,
+        http_method_key,
+        cut_ms,
+        is_strict_cut
+    from route_slos
+    where sli_type = 'latency'
+
+    union all
+
+    select distinct
+        service,
+        route,
+        http_method_key,
+        null as cut_ms,
+        false as is_strict_cut
+    from route_slos
+    where not exists (
+        select 1
+        from route_slos as latency_slos
+        where latency_slos.sli_type = 'latency'
+            and latency_slos.service = route_slos.service
+            and latency_slos.route = route_slos.route
+            and latency_slos.http_method_key = route_slos.http_method_key
+    )
+
+),
+
+ranked_cuts as (
+
+    select
+        *,
+        row_number() over (
+            partition by service, route, http_method_key order by cut_ms, is_strict_cut
+        ) as cut_number
+    from route_cuts
+
+),
+
+cut_slos as (
+
+    select
+        ranked_cuts.service,
+        ranked_cuts.route,
+        ranked_cuts.http_method_key,
+        ranked_cuts.cut_ms,
+        ranked_cuts.is_strict_cut,
+        route_slos.slo_id
+    from ranked_cuts
+    inner join route_slos
+        on ranked_cuts.service = route_slos.service
+        and ranked_cuts.route = route_slos.route
+        and ranked_cuts.http_method_key = route_slos.http_method_key
+        and (
+            (route_slos.sli_type = 'latency'
+                and ranked_cuts.cut_ms is not distinct from route_slos.cut_ms
+                and ranked_cuts.is_strict_cut = route_slos.is_strict_cut)
+            or (route_slos.sli_type <> 'latency' and ranked_cuts.cut_number = 1)
+        )
+
+),
+
+cut_sets as (
+
+    select
+        service,
+        route,
+        http_method_key,
+        cut_ms,
+        is_strict_cut,
+        {#- length-prefixed ids: distinct sets give distinct strings whatever the ids contain -#}
+        {{ dbt.listagg(
+            'cast(' ~ dbt.length('slo_id') ~ ' as ' ~ dbt.type_string() ~ ") || ':' || slo_id",
+            "','", 'order by slo_id') }} as slo_set
+    from cut_slos
+    group by service, route, http_method_key, cut_ms, is_strict_cut
+
+),
+
 route_map as (
 
     select
-        slo_routes.*,
-        definitions.latency_threshold_ms,
-        coalesce(definitions.latency_op, 'lte') = 'lt' as is_strict_threshold
-    from slo_routes
-    inner join definitions on slo_routes.slo_id = definitions.slo_id
+        *,
+        dense_rank() over (order by slo_set, cut_ms, is_strict_cut) as cut_key
+    from cut_sets
+
+),
+
+cut_key_slos as (
+
+    select distinct
+        route_map.cut_key,
+        cut_slos.slo_id
+    from route_map
+    inner join cut_slos
+        on route_map.service = cut_slos.service
+        and route_map.route = cut_slos.route
+        and route_map.http_method_key = cut_slos.http_method_key
+        and route_map.cut_ms is not distinct from cut_slos.cut_ms
+        and route_map.is_strict_cut = cut_slos.is_strict_cut
 
 ),
 
 counted as (
 
     select
-        route_map.slo_id,
         {{ dbt.date_trunc('minute', 'requests.requested_at') }} as minute_at,
+        route_map.cut_key,
         requests.status_code,
         count(*) as request_count,
         count(requests.latency_ms) as timed_count,
         sum(
             case
-                when route_map.is_strict_threshold and requests.latency_ms < route_map.latency_threshold_ms then 1
-                when not route_map.is_strict_threshold and requests.latency_ms <= route_map.latency_threshold_ms then 1
+                when route_map.is_strict_cut and requests.latency_ms < route_map.cut_ms then 1
+                when not route_map.is_strict_cut and requests.latency_ms <= route_map.cut_ms then 1
                 else 0
             end
         ) as fast_count
     from requests
     inner join route_map
-        on requests.service = route_map.service
-        and requests.route = route_map.route
+        on requests.route = route_map.route
+        and requests.service = route_map.service
         and coalesce(requests.http_method, '') = route_map.http_method_key
     group by 1, 2, 3
 
@@ -139,7 +301,7 @@ counted as (
 classified as (
 
     select
-        counted.slo_id,
+        cut_key_slos.slo_id,
         counted.minute_at,
         definitions.definition_hash,
         case
@@ -154,7 +316,8 @@ classified as (
             else counted.request_count
         end as good_events
     from counted
-    inner join definitions on counted.slo_id = definitions.slo_id
+    inner join cut_key_slos on counted.cut_key = cut_key_slos.cut_key
+    inner join definitions on cut_key_slos.slo_id = definitions.slo_id
     left join status_rules on counted.status_code = status_rules.status_code
 
 ),

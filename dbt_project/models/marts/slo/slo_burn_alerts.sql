@@ -57,53 +57,57 @@ flagged as (
 
 ),
 
-starts as (
+firing as (
 
-    select
-        *,
-        case
-            when is_firing
-                and not coalesce(
-                    lag(is_firing) over (partition by slo_id, alert_rule order by minute_at), false
-                )
-                then 1
-            else 0
-        end as is_start
+    select *
     from flagged
+    where is_firing
 
 ),
 
-numbered as (
+episodes_numbered as (
 
+    {#- An episode is a run of consecutive firing minutes (burn rates have every minute, so the
+        previous row is the previous minute): along a run, the minute number minus the row number
+        among the firing minutes is constant. Only firing rows are windowed. -#}
     select
         *,
-        sum(is_start) over (
-            partition by slo_id, alert_rule order by minute_at rows between unbounded preceding and current row
-        ) as episode_number,
-        max(minute_at) over (partition by slo_id) as last_minute_at
-    from starts
+        {{ dbt.datediff("cast('1970-01-01' as " ~ dbt.type_timestamp() ~ ")", 'minute_at', 'minute') }}
+            - row_number() over (partition by slo_id, alert_rule order by minute_at) as episode_number
+    from firing
+
+),
+
+last_minutes as (
+
+    select
+        slo_id,
+        max(minute_at) as last_minute_at
+    from burn_rates
+    group by slo_id
 
 ),
 
 episodes as (
 
     select
-        slo_id,
-        alert_rule,
-        severity,
-        burn_rate_factor,
-        long_window_minutes,
-        short_window_minutes,
-        episode_number,
-        min(evaluated_at) as fired_at,
-        max(minute_at) as last_firing_minute_at,
-        max(last_minute_at) as last_minute_at,
-        sum(bad_events) as bad_events_while_firing,
-        max(long_burn_rate) as peak_long_burn_rate
-    from numbered
-    where is_firing
-    group by slo_id, alert_rule, severity, burn_rate_factor, long_window_minutes,
-        short_window_minutes, episode_number
+        episodes_numbered.slo_id,
+        episodes_numbered.alert_rule,
+        episodes_numbered.severity,
+        episodes_numbered.burn_rate_factor,
+        episodes_numbered.long_window_minutes,
+        episodes_numbered.short_window_minutes,
+        episodes_numbered.episode_number,
+        min(episodes_numbered.evaluated_at) as fired_at,
+        max(episodes_numbered.minute_at) as last_firing_minute_at,
+        max(last_minutes.last_minute_at) as last_minute_at,
+        sum(episodes_numbered.bad_events) as bad_events_while_firing,
+        max(episodes_numbered.long_burn_rate) as peak_long_burn_rate
+    from episodes_numbered
+    inner join last_minutes on episodes_numbered.slo_id = last_minutes.slo_id
+    group by episodes_numbered.slo_id, episodes_numbered.alert_rule, episodes_numbered.severity,
+        episodes_numbered.burn_rate_factor, episodes_numbered.long_window_minutes,
+        episodes_numbered.short_window_minutes, episodes_numbered.episode_number
 
 ),
 

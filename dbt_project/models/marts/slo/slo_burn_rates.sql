@@ -63,19 +63,35 @@ filled as (
 
 ),
 
+cumulative as (
+
+    {#- Running totals: a window sum over the last W minutes is a difference of two of them (the
+        spine has every minute, so W rows back is W minutes back). Exact: integer sums. -#}
+    select
+        *,
+        cast(sum(valid_events) over (
+            partition by slo_id order by minute_at rows between unbounded preceding and current row
+        ) as {{ dbt.type_bigint() }}) as cumulative_valid,
+        cast(sum(bad_events) over (
+            partition by slo_id order by minute_at rows between unbounded preceding and current row
+        ) as {{ dbt.type_bigint() }}) as cumulative_bad
+    from filled
+
+),
+
 windowed as (
 
     select
         *,
         {%- for minutes, label in windows %}
-        sum(valid_events) over (
-            partition by slo_id order by minute_at rows between {{ minutes - 1 }} preceding and current row
+        cumulative_valid - coalesce(
+            lag(cumulative_valid, {{ minutes }}) over (partition by slo_id order by minute_at), 0
         ) as valid_{{ label }},
-        sum(bad_events) over (
-            partition by slo_id order by minute_at rows between {{ minutes - 1 }} preceding and current row
+        cumulative_bad - coalesce(
+            lag(cumulative_bad, {{ minutes }}) over (partition by slo_id order by minute_at), 0
         ) as bad_{{ label }}{{ "," if not loop.last }}
         {%- endfor %}
-    from filled
+    from cumulative
 
 ),
 

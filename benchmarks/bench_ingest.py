@@ -1,0 +1,297 @@
+"""Ingest benchmark: the requests loader against a plain DuckDB scan of the same file.
+
+Generates N request rows with DuckDB (a week of timestamps with a daily cycle, a few services and
+routes, ~1% 5xx, lognormal latency) as Parquet, gzipped JSON Lines and an nginx combined access
+log with a trailing request time, then for each format times
+
+* the floor: a plain DuckDB read of the file (CREATE TABLE AS for Parquet / JSON Lines, a
+  line count with read_csv(sep='') for the log), and
+* the ingest: `load_dataset(con, "requests", landing)` into a fresh warehouse file,
+
+each in its own child process (peak RSS from os.wait4), back to back, best of --repeat.
+
+    python benchmarks/bench_ingest.py                 # 10M rows, temp workdir
+    python benchmarks/bench_ingest.py --rows 1000000 --repeat 1 --gzip-log
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import duckdb  # noqa: E402
+
+SERVICES = ("checkout-api", "catalog-api", "signup-service", "search-api")
+ROUTES = (  # (service index, method, path); picked with a skew towards the first ones
+    (1, "GET", "/api/products"), (3, "GET", "/api/search"), (1, "GET", "/api/products/123"),
+    (0, "GET", "/api/cart"), (0, "POST", "/api/cart/items"), (0, "POST", "/api/checkout"),
+    (2, "POST", "/api/signup"), (2, "GET", "/api/verify"), (3, "GET", "/api/suggest"),
+    (1, "GET", "/api/categories"), (0, "POST", "/api/payment"), (2, "POST", "/api/login"),
+)
+AGENTS = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0 Safari/537.36",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+    "Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.5 Safari/605.1.15",
+    "curl/8.5.0",
+    "okhttp/4.12.0",
+)
+LOG_SERVICE = "bench-api"
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+
+
+GENERATE_SQL = f"""
+CREATE OR REPLACE MACRO u(i, k) AS (hash(i, k) >> 11)::DOUBLE / 9007199254740992.0;
+CREATE OR REPLACE TABLE gen AS
+WITH base AS (
+    SELECT i, i::DOUBLE / $n AS f, u(i, 1) AS u1, u(i, 2) AS u2, u(i, 3) AS u3,
+           u(i, 4) AS u4, u(i, 5) AS u5, u(i, 6) AS u6, 1 + floor(pow(u(i, 7), 1.6) * 12)::INT AS r
+    FROM range($n) t(i)
+), shaped AS (
+    SELECT *,
+        -- a week; the warp t + a/(2 pi) sin(2 pi t) (t in days) gives a daily load cycle
+        TIMESTAMPTZ '2026-03-02 00:00:00+00' + to_microseconds((
+            (f * 7 + 0.45 / (2 * pi()) * sin(2 * pi() * f * 7)) * 86400e6 + u6 * 1e6)::BIGINT
+        ) AS ts,
+        CASE WHEN u1 < 0.01 THEN [500, 502, 503, 504][1 + floor(u2 * 4)::INT]
+             WHEN u1 < 0.05 THEN [400, 401, 404, 429][1 + floor(u2 * 4)::INT]
+             WHEN u1 < 0.10 THEN [201, 204, 304][1 + floor(u2 * 3)::INT]
+             ELSE 200 END AS status,
+        round(exp(ln(45) + 0.8 * sqrt(-2 * ln(greatest(u3, 1e-12))) * cos(2 * pi() * u4))
+              * CASE WHEN u1 < 0.01 THEN 4 ELSE 1 END, 1) AS latency_ms
+    FROM base
+)
+SELECT
+    ts AS timestamp,
+    {_sql_list(SERVICES)}[1 + {[s for s, _, _ in ROUTES]}[r]] AS service,
+    {_sql_list(tuple(p for _, _, p in ROUTES))}[r] AS route,
+    status,
+    {_sql_list(tuple(m for _, m, _ in ROUTES))}[r] AS method,
+    latency_ms,
+    md5(i::VARCHAR) AS request_id,
+    CASE WHEN u5 < 0.6 THEN 'user-' || (hash(i, 8) % 200000)::VARCHAR END AS user_key,
+    CASE WHEN u5 < 0.1 THEN '2001:db8:' || printf('%x', hash(i, 9) % 65535) || '::'
+              || printf('%x', 1 + hash(i, 10) % 65534)
+         ELSE ['203.0.113.', '198.51.100.', '192.0.2.'][1 + (hash(i, 9) % 3)::INT]
+              || (1 + hash(i, 10) % 254)::VARCHAR END AS client,
+    (200 + hash(i, 11) % 4000)::VARCHAR AS bytes,
+    ['-', 'https://shop.example/', 'https://www.google.com/'][1 + (hash(i, 12) % 3)::INT]
+        AS referer,
+    {_sql_list(AGENTS)}[1 + (hash(i, 13) % {len(AGENTS)})::INT] AS agent,
+    CASE WHEN hash(i, 14) % 10 = 0 THEN '?q=' || (hash(i, 15) % 1000)::VARCHAR ELSE '' END
+        AS query
+FROM shaped
+ORDER BY i
+"""
+
+REQUEST_COLUMNS = "timestamp, service, route, status, method, latency_ms, request_id, user_key"
+
+LOG_LINE_SQL = """
+SELECT client || ' - '
+    || CASE WHEN hash(request_id) % 20 = 0 THEN coalesce(user_key, '-') ELSE '-' END
+    || ' [' || strftime(timestamp, '%d/%b/%Y:%H:%M:%S +0000') || '] "'
+    || method || ' ' || route || query || ' HTTP/1.1" ' || status::VARCHAR || ' ' || bytes
+    || ' "' || referer || '" "' || agent || '" ' || printf('%.3f', latency_ms / 1000) AS line
+FROM gen
+"""
+
+
+def generate(workdir: Path, rows: int, gzip_log: bool) -> dict[str, Path]:
+    """Write the benchmark files; returns {format: landing folder}."""
+    landings = {
+        "parquet": workdir / "landing-parquet",
+        "jsonl.gz": workdir / "landing-jsonl",
+        "log": workdir / "landing-log",
+    }
+    if gzip_log:
+        landings["log.gz"] = workdir / "landing-loggz"
+    files = {
+        "parquet": landings["parquet"] / "requests" / "requests.parquet",
+        "jsonl.gz": landings["jsonl.gz"] / "requests" / "requests.jsonl.gz",
+        "log": landings["log"] / "requests" / LOG_SERVICE / "access.log",
+        "log.gz": workdir / "landing-loggz" / "requests" / LOG_SERVICE / "access.log.gz",
+    }
+    if all(files[f].exists() for f in landings) and (workdir / f".rows-{rows}").exists():
+        print(f"reusing files in {workdir}")
+        return landings
+    for f in landings:
+        files[f].parent.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    con = duckdb.connect(str(workdir / "gen.duckdb"))
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(f"SET temp_directory = '{workdir / 'gen.tmp'}'")
+    con.execute(GENERATE_SQL.replace("$n", str(int(rows))))
+    con.execute(
+        f"COPY (SELECT {REQUEST_COLUMNS} FROM gen) TO '{files['parquet']}' (FORMAT parquet)"
+    )
+    con.execute(
+        f"""COPY (SELECT strftime(timestamp, '%Y-%m-%dT%H:%M:%S.%fZ') AS timestamp,
+                  {REQUEST_COLUMNS.replace('timestamp, ', '')} FROM gen)
+            TO '{files['jsonl.gz']}' (FORMAT json, COMPRESSION gzip)"""
+    )
+    opts = "FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\t'"
+    con.execute(f"COPY ({LOG_LINE_SQL}) TO '{files['log']}' ({opts})")
+    if gzip_log:
+        con.execute(f"COPY ({LOG_LINE_SQL}) TO '{files['log.gz']}' ({opts}, COMPRESSION gzip)")
+    con.close()
+    (workdir / "gen.duckdb").unlink()
+    (workdir / f".rows-{rows}").touch()
+    print(f"generated {rows:,} rows per format in {time.perf_counter() - t0:.1f}s")
+    for f in landings:
+        print(f"  {f:9} {files[f].stat().st_size / 1e6:9.1f} MB  {files[f]}")
+    return landings
+
+
+def _only_file(landing: Path) -> Path:
+    return next(p for p in sorted((landing / "requests").rglob("*")) if p.is_file())
+
+
+def floor_sql(fmt: str, path: Path) -> str:
+    """The plain DuckDB read of a benchmark file."""
+    p = "'" + str(path) + "'"
+    if fmt == "parquet":
+        return f"CREATE TABLE t AS SELECT * FROM read_parquet({p})"
+    if fmt == "jsonl.gz":
+        return f"CREATE TABLE t AS SELECT * FROM read_json({p}, format='newline_delimited')"
+    return (
+        f"SELECT count(line) FROM read_csv({p}, columns={{'line': 'VARCHAR'}}, header=false, "
+        "sep='', quote='', escape='', auto_detect=false)"
+    )
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def child(kind: str, fmt: str, landing: Path, warehouse: Path) -> dict[str, float | int]:
+    """One timed run (in a child process): the floor or the ingest into a fresh warehouse."""
+    c0 = _cpu()
+    if kind == "floor":
+        t0 = time.perf_counter()
+        con = duckdb.connect(str(warehouse))
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute(floor_sql(fmt, _only_file(landing)))
+        rows = (
+            con.execute("SELECT count(*) FROM t").fetchone()[0] if fmt in ("parquet", "jsonl.gz")
+            else con.fetchone()[0]
+        )
+        con.close()
+        return {"seconds": time.perf_counter() - t0, "cpu": _cpu() - c0, "rows": rows}
+    from orchestration.ingest.loader import connect, load_dataset
+
+    c0 = _cpu()
+    t0 = time.perf_counter()
+    con = connect(warehouse)
+    result = load_dataset(con, "requests", landing)
+    con.close()
+    return {
+        "seconds": time.perf_counter() - t0, "cpu": _cpu() - c0, "rows": result.rows_loaded,
+        "rejected": result.rows_rejected,
+    }
+
+
+@dataclass
+class Run:
+    seconds: float
+    cpu: float
+    rows: int
+    maxrss_mb: float
+
+
+def run_child(kind: str, fmt: str, landing: Path, workdir: Path) -> Run:
+    """Run one measurement in a fresh interpreter; peak RSS comes from wait4's rusage."""
+    warehouse = workdir / f"wh-{kind}.duckdb"
+    for p in workdir.glob(f"wh-{kind}.duckdb*"):
+        p.unlink() if p.is_file() else shutil.rmtree(p)
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--child", kind, fmt, str(landing), str(warehouse)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    out = proc.stdout.read() if proc.stdout else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{kind} {fmt} failed (exit {proc.returncode})")
+    data = json.loads(out.strip().splitlines()[-1])
+    rss_mb = usage.ru_maxrss / 1024  # KiB on Linux
+    return Run(float(data["seconds"]), float(data["cpu"]), int(data["rows"]), rss_mb)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--rows", type=int, default=10_000_000)
+    ap.add_argument("--workdir", type=Path, help="where files go (default: a temp dir)")
+    ap.add_argument("--keep", action="store_true", help="keep the workdir (files are reused)")
+    ap.add_argument("--gzip-log", action="store_true", help="also time a gzipped access log")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs per measurement, best kept (0: only generate the files)")
+    ap.add_argument("--formats", default="parquet,jsonl.gz,log,log.gz")
+    ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        kind, fmt, landing, warehouse = args.child
+        print(json.dumps(child(kind, fmt, Path(landing), Path(warehouse))))
+        return
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        landings = generate(workdir, args.rows, args.gzip_log)
+        if args.repeat < 1:
+            return
+        wanted = [f for f in args.formats.split(",") if f in landings]
+        print(f"\n{os.cpu_count()} cores, duckdb {duckdb.__version__}, best of {args.repeat}\n")
+        head = (f"{'format':9} {'rows':>11} {'floor rows/s':>13} {'ingest rows/s':>14} "
+                f"{'ratio':>6} {'floor RSS':>10} {'ingest RSS':>11}")
+        print(head)
+        print("-" * len(head))
+        for fmt in wanted:
+            floors: list[Run] = []
+            ingests: list[Run] = []
+            for _ in range(args.repeat):  # back to back, so both see the same machine load
+                floors.append(run_child("floor", fmt, landings[fmt], workdir))
+                ingests.append(run_child("ingest", fmt, landings[fmt], workdir))
+            fl = min(floors, key=lambda r: r.seconds)
+            ing = min(ingests, key=lambda r: r.seconds)
+            if ing.rows != args.rows:
+                print(f"  warning: ingest loaded {ing.rows:,} rows, expected {args.rows:,}")
+            print(
+                f"{fmt:9} {args.rows:>11,} {args.rows / fl.seconds:>13,.0f} "
+                f"{args.rows / ing.seconds:>14,.0f} {ing.seconds / fl.seconds:>5.2f}x "
+                f"{max(r.maxrss_mb for r in floors):>7,.0f} MB "
+                f"{max(r.maxrss_mb for r in ingests):>8,.0f} MB",
+                flush=True,
+            )
+            print("          wall s: floor " + " ".join(f"{r.seconds:.2f}" for r in floors)
+                  + " | ingest " + " ".join(f"{r.seconds:.2f}" for r in ingests)
+                  + f"   CPU s (best run): floor {fl.cpu:.2f} | ingest {ing.cpu:.2f}", flush=True)
+    finally:
+        for p in workdir.glob("wh-*"):
+            p.unlink() if p.is_file() else shutil.rmtree(p)
+        if not args.keep and not args.workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+        elif args.keep:
+            print(f"files kept in {workdir}")
+
+
+if __name__ == "__main__":
+    main()

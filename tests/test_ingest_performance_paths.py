@@ -1,0 +1,178 @@
+"""The loader's fast paths give exactly what the slow, obvious ones give.
+
+* Access-log lines split with string functions = the capture groups of ACCESS_LOG_PATTERN (and of
+  the request-line pattern), on odd and randomly mutated lines.
+* Record numbers taken from the stage table's order are the file's line numbers, on files large
+  enough to be read in parallel chunks.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+from pathlib import Path
+
+import duckdb
+
+from orchestration.ingest.loader import connect, load_dataset
+from orchestration.ingest.parsing import (
+    ACCESS_LOG_GROUPS,
+    ACCESS_LOG_PATTERN,
+    REQUEST_LINE_PATTERN,
+    quote,
+)
+from orchestration.ingest.sources import _reader_sql, _split_log_sql, accesslog_source
+
+BASE = [
+    '203.0.113.7 - - [02/Mar/2026:14:05:00 +0100] "GET /api/search?q=shoes HTTP/1.1" 200 512 '
+    '"-" "Mozilla/5.0" 0.123',
+    '2001:db8::1 - alice [02/Mar/2026:13:06:00 +0000] "POST /api/checkout HTTP/2.0" 503 0 '
+    '"https://shop.example/cart" "curl/8.5"',
+    '198.51.100.2 - - [02/Mar/2026:13:07:00 +0000] "GET /api/cart HTTP/1.1" 200 99 "-" '
+    '"Agent \\"quoted\\" v1" 0.050',
+    '10.0.0.1 - - [02/Mar/2026:13:07:00 +0000] "GET /x" - - "" "" -',
+    '10.0.0.1 - - [02/Mar/2026:13:07:00 +0000] "GET /x HTTP/1.1" 404 - "-" "a b" 1.5 ',
+]
+ODD = [
+    '10.0.0.1 - - [02/Mar/2026:13:07:00 +0000] "GET /x HTTP/1.1" 200 1 "-" "a"\t0.1',
+    '10.0.0.1 - - [02/Mar/2026:13:07:00 +0000] "GET /x HTTP/1.1" 200 1 "-" "a" 0.1\t',
+    '10.0.0.1 - - [02/Mar/2026:13:07:00 +0000] "GET /x HTTP/1.1" 200 1 "-" "a"  ',
+    '10.0.0.1 - - [02/Mar/2026:13:07:00 +0000] "GET /x HTTP/1.1" 200 1 "-" "a" x',
+    '10.0.0.1 - - [02/Mar/2026:13:07:00 +0000] "GET /x HTTP/1.1" 2000 1 "-" "a" 0.1',
+    '10.0.0.1 - - [02/Mar/2026:13:07:00 +0000] "GET  /x HTTP/1.1" 200 1 "-" "a" 0.1',
+    '10.0.0.1 - - [02/Mar/2026:13:07:00 +0000] "get /x HTTP/1.1" 200 1 "-" "a" 0.1',
+    '10.0.0.1 - - [02/Mar/2026:13:07:00 +0000] "GET /x?a=1?b HTTP/1.1" 200 1 "-" "a" 0.1',
+    '10.0.0.1 - - [02/Mar/2026:13:07:00 +0000] "GET /x HTTP/x" 200 1 "-" "a" 0.1',
+    '10.0.0.1 - - [02/Mar/2026:13:07:00 +0000] "GET\t/x HTTP/1.1" 200 1 "-" "a" 0.1',
+    '10.0.0.1 - - [02/Mar/2026:13:07:00 +0000] "" 200 1 "-" "a" 0.1',
+    'a"b - - [02/Mar/2026:13:07:00 +0000] "GET /x HTTP/1.1" 200 1 "-" "a" 0.1',
+    '10.0.0.1 [x - [02/Mar/2026:13:07:00 +0000] "GET /x HTTP/1.1" 200 1 "-" "a" 0.1',
+    '10.0.0.1 - u[1] [02/Mar/2026:13:07:00 +0000] "GET /x HTTP/1.1" 200 1 "-" "a" 0.1',
+    '10.0.0.1 - - [02/Mar/2026:13:07:00 +0000]] "GET /x HTTP/1.1" 200 1 "-" "a" 0.1',
+    '10.0.0.1 - - [] "GET /x HTTP/1.1" 200 1 "-" "a" 0.1',
+    '10.0.0.1 -\t- [02/Mar/2026:13:07:00 +0000] "GET /x HTTP/1.1" 200 1 "-" "a" 0.1',
+    '10.0.0.1 - - [02/Mär/2026:13:07:00 +0000] "GET /é HTTP/1.1" 200 1 "-" "ü" 0.1',
+    '10.0.0.1\x0b - - [x] "GET /x HTTP/1.1" 200 1 "-" "a" 0.1',
+    '10.0.0.1 - - [x] "GET /x HTTP/1.1" 200 1 "-" "a" "b" 0.1',
+    '10.0.0.1 - - [x] "GET /x HTTP/1.1" 200 1 "-"  "a" 0.1',
+    '- - - [x] "A B" - - "" ""',
+    '',
+    '"',
+    '""""""',
+]
+ALPHABET = ['"', "\\", " ", "\t", "[", "]", "-", "0", "9", ".", "?", "\x0b", "\x0c", "é", "A", "a"]
+
+
+def _mutants(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        line = list(rng.choice(BASE))
+        for _ in range(rng.randint(1, 3)):
+            pos = rng.randrange(len(line) + 1)
+            op = rng.random()
+            if op < 0.4:
+                line.insert(pos, rng.choice(ALPHABET))
+            elif op < 0.7 and pos < len(line):
+                del line[pos]
+            elif pos < len(line):
+                line[pos] = rng.choice(ALPHABET)
+        out.append("".join(line))
+    return out
+
+
+def test_split_access_log_lines_equal_the_pattern_groups(tmp_path: Path) -> None:
+    lines = BASE + ODD + _mutants(4000, seed=11)
+    path = tmp_path / "access.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    con = duckdb.connect()
+    src = accesslog_source(path, "svc", "salt")
+    got = con.execute(f"SELECT line, m, rq, route FROM {src.from_sql}").fetchall()
+    groups = ", ".join(quote(g) for g in ACCESS_LOG_GROUPS)
+    expected = con.execute(
+        f"""SELECT line, m, rq, regexp_replace(rq.target, '\\?.*$', '') FROM (
+            SELECT line, m, regexp_extract(m.request, {quote(REQUEST_LINE_PATTERN)},
+                                           ['method', 'target']) AS rq
+            FROM (SELECT line, regexp_extract(line, {quote(ACCESS_LOG_PATTERN)}, [{groups}]) AS m
+                  FROM {_reader_sql(path)}))"""
+    ).fetchall()
+    assert len(got) == len(expected) == len(lines)
+    key = repr
+    assert sorted(got, key=key) == sorted(expected, key=key)
+    fast, total = con.execute(
+        f"SELECT count(*) FILTER (WHERE _fast), count(*) FROM {_split_log_sql(_reader_sql(path))}"
+    ).fetchone()
+    assert 0 < fast < total  # both paths were exercised
+
+
+def _log_line(i: int) -> str:
+    return (
+        f'198.51.100.{i % 250} - - [02/Mar/2026:13:{i // 60 % 60:02d}:{i % 60:02d} +0000] '
+        f'"GET /api/items/{i} HTTP/1.1" 200 {i % 5000} "-" "bench/1.0" 0.{i % 1000:03d}'
+    )
+
+
+def test_record_numbers_of_large_files_are_line_numbers(tmp_path: Path) -> None:
+    n = 300_000
+    bad = {1, 2, 65_536, 122_880, 122_881, 150_001, 299_999, n}
+    folder = tmp_path / "landing" / "requests"
+    (folder / "api").mkdir(parents=True)
+    log = "\n".join("garbage line" if i in bad else _log_line(i) for i in range(1, n + 1))
+    (folder / "api" / "big.log").write_text(log + "\n")
+    jsonl = "\n".join(
+        "{not json" if i in bad else json.dumps({
+            "timestamp": 1_772_000_000 + i, "service": "api", "route": f"/r/{i}",
+            "status": 200, "request_id": f"req-{i}",
+        })
+        for i in range(1, n + 1)
+    )
+    (folder / "big.jsonl.gz").write_bytes(gzip.compress(jsonl.encode(), compresslevel=1))
+    con = connect(tmp_path / "wh.duckdb")
+    con.execute("SET threads = 4")
+    result = load_dataset(con, "requests", tmp_path / "landing")
+    assert (result.rows_read, result.rows_rejected) == (2 * n, 2 * len(bad))
+    for name in ("big.log", "big.jsonl.gz"):
+        rejected = con.execute(
+            "SELECT list(line_number ORDER BY line_number) FROM raw.rejects "
+            "WHERE file_path LIKE '%' || ?", [name]
+        ).fetchone()[0]
+        assert rejected == sorted(bad)
+    # every good row carries its own line number: the route holds it
+    mismatched = con.execute(
+        "SELECT count(*) FROM raw.requests WHERE _source_record <> "
+        "CAST(regexp_extract(route, '[0-9]+$') AS BIGINT)"
+    ).fetchone()[0]
+    assert mismatched == 0
+    assert con.execute("SELECT count(DISTINCT _source_record) FROM raw.requests").fetchone()[0] == (
+        n - len(bad)
+    )
+
+
+def test_request_ids_first_delivery_wins_within_and_across_files(tmp_path: Path) -> None:
+    folder = tmp_path / "landing" / "requests"
+    folder.mkdir(parents=True)
+    rows = [  # (route, request_id): the route tells which record was kept
+        ("/1", "a"), ("/2", "b"), ("/3", "a"), ("/4", None), ("/5", None), ("/6", "b"), ("/7", "c"),
+    ]
+    values = ", ".join(
+        f"(TIMESTAMP '2026-03-02 10:00:00', 'api', '{r}', 200, {quote(k) if k else 'NULL'})"
+        for r, k in rows
+    )
+    duckdb.execute(
+        f"COPY (SELECT * FROM (VALUES {values}) t(timestamp, service, route, status, request_id)) "
+        f"TO '{folder / 'a.parquet'}' (FORMAT parquet)"
+    )
+    later = [{"timestamp": "2026-03-02T11:00:00Z", "service": "api", "route": r, "status": 200,
+              "request_id": k} for r, k in [("/8", "c"), ("/9", "d"), ("/10", "d")]]
+    (folder / "b.jsonl").write_text("\n".join(json.dumps(x) for x in later) + "\n")
+
+    os.utime(folder / "b.jsonl", (2_000_000_000, 2_000_000_000))  # loaded after a.parquet
+    con = connect(tmp_path / "wh.duckdb")
+    result = load_dataset(con, "requests", tmp_path / "landing")
+    kept = con.execute(
+        "SELECT route FROM raw.requests ORDER BY _source_file, _source_record"
+    ).fetchall()
+    assert [r[0] for r in kept] == ["/1", "/2", "/4", "/5", "/7", "/9"]
+    assert (result.rows_loaded, result.rows_duplicate) == (6, 4)
