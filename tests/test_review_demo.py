@@ -165,6 +165,7 @@ def _strip_text_values(text: str, data: dict) -> str:
     """Remove the table's text values (ids, titles, reasons, dates) before looking for numbers."""
     strings = {str(x) for x in _leaves(data) if isinstance(x, str | date) and len(str(x)) > 1}
     strings |= {f.day(x) for x in _leaves(data) if isinstance(x, date)}
+    strings |= {line for x in list(strings) for line in x.splitlines() if len(line) > 1}
     for s in sorted(strings, key=len, reverse=True):
         text = text.replace(s, " ")
     text = re.sub(r"\bW\d{2}\b", " ", text)  # week axis labels (from the week labels)

@@ -169,7 +169,7 @@ def _incident_facts(i: Row, cur: str | None, settings: Row) -> list[str]:
     if i["root_cause"]:
         facts.append(f"root cause: {i['root_cause']}")
     if i["lessons"]:
-        facts.append("lessons: " + "; ".join(i["lessons"].splitlines()))
+        facts.append("lessons: " + " ".join(i["lessons"].splitlines()))
     if i["is_pattern"]:
         facts.append(
             f"pattern: {f.count(i['same_service_incidents'], 'earlier incidents')} on the same "
