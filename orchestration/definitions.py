@@ -12,9 +12,11 @@ from .assets.config_tables import config_tables  # noqa: E402
 from .assets.connectors import connector_assets  # noqa: E402
 from .assets.dbt import dbt_models  # noqa: E402
 from .assets.raw import raw_assets  # noqa: E402
+from .assets.review import PAGE_OP, review_inputs, weekly_review_page  # noqa: E402
 from .assets.serving import serving_copy  # noqa: E402
 from .assets.slo import slo_definitions  # noqa: E402
 from .resources import WarehouseResource  # noqa: E402
+from .review.schedule import build_weekly_schedule, configured_timezone  # noqa: E402
 
 everything_job = dg.define_asset_job(
     name="reliability_everything",
@@ -22,20 +24,17 @@ everything_job = dg.define_asset_job(
     description="Load new landing files, then build every dbt model and test.",
 )
 
-weekly_schedule = dg.ScheduleDefinition(
-    name="weekly_review",
-    job=everything_job,
-    cron_schedule="0 6 * * 1",
-    execution_timezone="UTC",
-    description="Monday 06:00: materialize everything for the ISO week just closed.",
-)
+# Monday 06:00 in the config's review.timezone; the run config names the ISO week just closed.
+weekly_schedule = build_weekly_schedule(everything_job, configured_timezone(), PAGE_OP)
 
 
 def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definitions:
     """The code location; tests pass a WarehouseResource pointing into tmp_path."""
     return dg.Definitions(
-        assets=[config_tables, *connector_assets, *raw_assets, slo_definitions, dbt_models,
-                serving_copy],
+        assets=[
+            config_tables, *connector_assets, *raw_assets, slo_definitions, review_inputs,
+            dbt_models, serving_copy, weekly_review_page,
+        ],
         jobs=[everything_job],
         schedules=[weekly_schedule],
         resources={

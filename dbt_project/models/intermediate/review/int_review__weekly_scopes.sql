@@ -1,0 +1,316 @@
+{#-
+    One row per ISO week (Monday, UTC) and scope: everything ('all'), each service, each journey.
+    DORA metrics come from dora_weekly (scopes all and service), business KPIs from
+    journey_kpis_weekly (scopes all and journey), incidents from incident_review (an incident
+    counts for all, for its service, and for each journey it affected, with that journey's own
+    impact estimate), SLO status from weekly_slo_review (scopes all and service: the service's
+    SLOs; the strictest decision, the lowest remaining budget). Columns that do not apply to a scope are null (no DORA for a journey, no
+    conversions for a service). Weeks: from the first to the last week with any of those data.
+-#}
+with
+
+dora as (
+
+    select * from {{ ref('dora_weekly') }}
+    where scope in ('all', 'service')
+
+),
+
+kpis as (
+
+    select * from {{ ref('journey_kpis_weekly') }}
+
+),
+
+incidents as (
+
+    select * from {{ ref('incident_review') }}
+
+),
+
+impact as (
+
+    select * from {{ ref('incident_business_impact') }}
+
+),
+
+services as (
+
+    select * from {{ ref('stg_services') }}
+
+),
+
+slos as (
+
+    select * from {{ ref('weekly_slo_review') }}
+
+),
+
+slos_in_scopes as (
+
+    select 'all' as scope, 'all' as scope_name, week_start, is_target_met, remaining_fraction,
+        decision
+    from slos
+
+    union all
+
+    select 'service' as scope, service as scope_name, week_start, is_target_met,
+        remaining_fraction, decision
+    from slos
+
+),
+
+slo_weeks as (
+
+    select
+        scope,
+        scope_name,
+        week_start,
+        count(*) as slo_count,
+        sum(case when is_target_met then 1 else 0 end) as slos_meeting_target,
+        min(remaining_fraction) as slo_worst_remaining_budget_fraction,
+        max(
+            case decision when 'freeze' then 3 when 'caution' then 2 when 'ship' then 1 else 0 end
+        ) as slo_decision_rank
+    from slos_in_scopes
+    group by scope, scope_name, week_start
+
+),
+
+data_weeks as (
+
+    select week_start from dora
+    union all
+    select week_start from kpis
+    union all
+    select week_start from incidents
+
+),
+
+week_bounds as (
+
+    select min(week_start) as first_week_start, max(week_start) as last_week_start
+    from data_weeks
+
+),
+
+week_numbers as (
+
+    {{ dbt.generate_series(1100) }}
+
+),
+
+weeks as (
+
+    select
+        cast({{ dbt.dateadd('day', '(week_numbers.generated_number - 1) * 7', 'week_bounds.first_week_start') }} as date)
+            as week_start
+    from week_bounds
+    cross join week_numbers
+    where (week_numbers.generated_number - 1) * 7
+        <= {{ dbt.datediff('week_bounds.first_week_start', 'week_bounds.last_week_start', 'day') }}
+
+),
+
+scopes as (
+
+    select 'all' as scope, 'all' as scope_name
+    union
+    select 'service' as scope, service as scope_name from services
+    union
+    select 'service' as scope, scope_name from dora where scope = 'service'
+    union
+    select 'journey' as scope, journey as scope_name from kpis where scope = 'journey'
+
+),
+
+spine as (
+
+    select
+        scopes.scope,
+        scopes.scope_name,
+        weeks.week_start
+    from scopes
+    cross join weeks
+
+),
+
+incidents_in_scopes as (
+
+    select
+        'all' as scope,
+        'all' as scope_name,
+        week_start,
+        incident_id,
+        severity,
+        is_open,
+        impact_minutes,
+        lost_conversions_estimate,
+        revenue_at_risk_estimate,
+        postmortem_status,
+        is_pattern
+    from incidents
+
+    union all
+
+    select
+        'service' as scope,
+        service as scope_name,
+        week_start,
+        incident_id,
+        severity,
+        is_open,
+        impact_minutes,
+        lost_conversions_estimate,
+        revenue_at_risk_estimate,
+        postmortem_status,
+        is_pattern
+    from incidents
+
+    union all
+
+    select
+        'journey' as scope,
+        impact.journey as scope_name,
+        incidents.week_start,
+        incidents.incident_id,
+        incidents.severity,
+        incidents.is_open,
+        incidents.impact_minutes,
+        impact.lost_conversions_estimate,
+        impact.revenue_at_risk_estimate,
+        incidents.postmortem_status,
+        incidents.is_pattern
+    from incidents
+    inner join impact on incidents.incident_id = impact.incident_id
+    where impact.journey is not null
+
+),
+
+severity_counts as (
+
+    select
+        scope,
+        scope_name,
+        week_start,
+        coalesce(lower(severity), 'unknown') as severity,
+        count(*) as incidents
+    from incidents_in_scopes
+    group by scope, scope_name, week_start, coalesce(lower(severity), 'unknown')
+
+),
+
+severity_text as (
+
+    select
+        scope,
+        scope_name,
+        week_start,
+        {{ dbt.listagg(
+            dbt.concat(['severity', "': '", 'cast(incidents as ' ~ dbt.type_string() ~ ')']),
+            "', '",
+            'order by severity'
+        ) }} as incidents_by_severity
+    from severity_counts
+    group by scope, scope_name, week_start
+
+),
+
+incident_weeks as (
+
+    select
+        scope,
+        scope_name,
+        week_start,
+        count(*) as incidents,
+        sum(case when lower(severity) = 'sev1' then 1 else 0 end) as sev1_incidents,
+        sum(case when lower(severity) = 'sev2' then 1 else 0 end) as sev2_incidents,
+        sum(case when lower(severity) = 'sev3' then 1 else 0 end) as sev3_incidents,
+        sum(case when lower(severity) = 'sev4' then 1 else 0 end) as sev4_incidents,
+        sum(case when is_open then 1 else 0 end) as open_incidents,
+        sum(impact_minutes) as impact_minutes,
+        sum(lost_conversions_estimate) as lost_conversions_estimate,
+        sum(revenue_at_risk_estimate) as revenue_at_risk_estimate,
+        sum(case when postmortem_status in ('written', 'linked') then 1 else 0 end)
+            as postmortems_done,
+        sum(case when postmortem_status = 'missing' then 1 else 0 end) as postmortems_missing,
+        sum(case when is_pattern then 1 else 0 end) as pattern_incidents
+    from incidents_in_scopes
+    group by scope, scope_name, week_start
+
+),
+
+final as (
+
+    select
+        spine.scope,
+        spine.scope_name,
+        spine.week_start,
+        dora.deployments,
+        dora.deploy_days,
+        dora.deployment_frequency_per_day,
+        dora.deployment_frequency_band,
+        dora.lead_time_median_minutes,
+        dora.lead_time_band,
+        dora.change_fail_rate,
+        dora.change_fail_rate_band,
+        dora.failed_deployment_recovery_median_minutes,
+        dora.failed_deployment_recovery_band,
+        dora.rework_rate,
+        dora.time_to_restore_median_minutes,
+        coalesce(slo_weeks.slo_count, 0) as slo_count,
+        slo_weeks.slos_meeting_target,
+        case slo_weeks.slo_decision_rank
+            when 3 then 'freeze'
+            when 2 then 'caution'
+            when 1 then 'ship'
+            when 0 then 'no_data'
+        end as slo_decision,
+        slo_weeks.slo_worst_remaining_budget_fraction,
+        coalesce(incident_weeks.incidents, 0) as incidents,
+        coalesce(incident_weeks.sev1_incidents, 0) as sev1_incidents,
+        coalesce(incident_weeks.sev2_incidents, 0) as sev2_incidents,
+        coalesce(incident_weeks.sev3_incidents, 0) as sev3_incidents,
+        coalesce(incident_weeks.sev4_incidents, 0) as sev4_incidents,
+        severity_text.incidents_by_severity,
+        coalesce(incident_weeks.open_incidents, 0) as open_incidents,
+        coalesce(incident_weeks.impact_minutes, 0) as impact_minutes,
+        incident_weeks.lost_conversions_estimate,
+        incident_weeks.revenue_at_risk_estimate,
+        coalesce(incident_weeks.postmortems_done, 0) as postmortems_done,
+        coalesce(incident_weeks.postmortems_missing, 0) as postmortems_missing,
+        coalesce(incident_weeks.pattern_incidents, 0) as pattern_incidents,
+        kpis.conversions_started,
+        kpis.conversions_completed,
+        kpis.conversion_rate,
+        kpis.revenue,
+        kpis.average_order_value,
+        kpis.currency,
+        kpis.returning_user_rate,
+        kpis.availability_sli,
+        kpis.latency_sli
+    from spine
+    left join dora
+        on spine.scope = dora.scope
+        and spine.scope_name = dora.scope_name
+        and spine.week_start = dora.week_start
+    left join kpis
+        on spine.scope = kpis.scope
+        and spine.scope_name = kpis.journey
+        and spine.week_start = kpis.week_start
+    left join incident_weeks
+        on spine.scope = incident_weeks.scope
+        and spine.scope_name = incident_weeks.scope_name
+        and spine.week_start = incident_weeks.week_start
+    left join severity_text
+        on spine.scope = severity_text.scope
+        and spine.scope_name = severity_text.scope_name
+        and spine.week_start = severity_text.week_start
+    left join slo_weeks
+        on spine.scope = slo_weeks.scope
+        and spine.scope_name = slo_weeks.scope_name
+        and spine.week_start = slo_weeks.week_start
+
+)
+
+select * from final

@@ -1,0 +1,123 @@
+{#-
+    The weekly review: one row per ISO week (Monday, UTC) and scope (all, each service, each
+    journey) with the five DORA metrics and bands, SLO budget status, incidents (by severity,
+    impact minutes, business impact estimate, postmortems, patterns) and business KPIs, the change
+    of each review metric against the previous week (<metric>_change), and corrective_actions:
+    the metrics that got worse two weeks in a row, by name (details: weekly_corrective_actions).
+-#}
+{%- set metrics = review_metrics() %}
+
+with
+
+weekly as (
+
+    select * from {{ ref('int_review__weekly_scopes') }}
+
+),
+
+changes as (
+
+    select * from {{ ref('int_review__weekly_metric_changes') }}
+
+),
+
+changes_wide as (
+
+    select
+        scope,
+        scope_name,
+        week_start,
+        {%- for metric in metrics %}
+        max(case when metric = '{{ metric.name }}' then change_vs_previous_week end)
+            as {{ metric.name }}_change,
+        {%- endfor %}
+        sum(case when is_worse_two_weeks_in_a_row then 1 else 0 end) as corrective_action_count
+    from changes
+    group by scope, scope_name, week_start
+
+),
+
+corrective as (
+
+    select
+        scope,
+        scope_name,
+        week_start,
+        {{ dbt.listagg('metric_label', "', '", 'order by metric_label') }} as corrective_actions
+    from changes
+    where is_worse_two_weeks_in_a_row
+    group by scope, scope_name, week_start
+
+),
+
+final as (
+
+    select
+        {{ dbt.concat([
+            'weekly.scope', "':'", 'weekly.scope_name', "':'",
+            'cast(weekly.week_start as ' ~ dbt.type_string() ~ ')'
+        ]) }} as weekly_review_id,
+        weekly.scope,
+        weekly.scope_name,
+        weekly.week_start,
+        cast({{ dbt.dateadd('day', 6, 'weekly.week_start') }} as date) as week_end_date,
+        cast(weekly.deployments as {{ dbt.type_bigint() }}) as deployments,
+        cast(weekly.deploy_days as {{ dbt.type_bigint() }}) as deploy_days,
+        cast(weekly.deployment_frequency_per_day as double precision) as deployment_frequency_per_day,
+        weekly.deployment_frequency_band,
+        cast(weekly.lead_time_median_minutes as double precision) as lead_time_median_minutes,
+        weekly.lead_time_band,
+        cast(weekly.change_fail_rate as double precision) as change_fail_rate,
+        weekly.change_fail_rate_band,
+        cast(weekly.failed_deployment_recovery_median_minutes as double precision)
+            as failed_deployment_recovery_median_minutes,
+        weekly.failed_deployment_recovery_band,
+        cast(weekly.rework_rate as double precision) as rework_rate,
+        cast(weekly.time_to_restore_median_minutes as double precision)
+            as time_to_restore_median_minutes,
+        cast(weekly.slo_count as {{ dbt.type_bigint() }}) as slo_count,
+        cast(weekly.slos_meeting_target as {{ dbt.type_bigint() }}) as slos_meeting_target,
+        weekly.slo_decision,
+        cast(weekly.slo_worst_remaining_budget_fraction as double precision)
+            as slo_worst_remaining_budget_fraction,
+        cast(weekly.incidents as {{ dbt.type_bigint() }}) as incidents,
+        cast(weekly.sev1_incidents as {{ dbt.type_bigint() }}) as sev1_incidents,
+        cast(weekly.sev2_incidents as {{ dbt.type_bigint() }}) as sev2_incidents,
+        cast(weekly.sev3_incidents as {{ dbt.type_bigint() }}) as sev3_incidents,
+        cast(weekly.sev4_incidents as {{ dbt.type_bigint() }}) as sev4_incidents,
+        weekly.incidents_by_severity,
+        cast(weekly.open_incidents as {{ dbt.type_bigint() }}) as open_incidents,
+        cast(weekly.impact_minutes as double precision) as impact_minutes,
+        cast(weekly.lost_conversions_estimate as double precision) as lost_conversions_estimate,
+        cast(weekly.revenue_at_risk_estimate as double precision) as revenue_at_risk_estimate,
+        cast(weekly.postmortems_done as {{ dbt.type_bigint() }}) as postmortems_done,
+        cast(weekly.postmortems_missing as {{ dbt.type_bigint() }}) as postmortems_missing,
+        cast(weekly.pattern_incidents as {{ dbt.type_bigint() }}) as pattern_incidents,
+        cast(weekly.conversions_started as {{ dbt.type_bigint() }}) as conversions_started,
+        cast(weekly.conversions_completed as {{ dbt.type_bigint() }}) as conversions_completed,
+        cast(weekly.conversion_rate as double precision) as conversion_rate,
+        cast(weekly.revenue as double precision) as revenue,
+        cast(weekly.average_order_value as double precision) as average_order_value,
+        weekly.currency,
+        cast(weekly.returning_user_rate as double precision) as returning_user_rate,
+        cast(weekly.availability_sli as double precision) as availability_sli,
+        cast(weekly.latency_sli as double precision) as latency_sli,
+        {%- for metric in metrics %}
+        cast(changes_wide.{{ metric.name }}_change as double precision) as {{ metric.name }}_change,
+        {%- endfor %}
+        cast(coalesce(changes_wide.corrective_action_count, 0) as {{ dbt.type_bigint() }})
+            as corrective_action_count,
+        corrective.corrective_actions
+    from weekly
+    left join changes_wide
+        on weekly.scope = changes_wide.scope
+        and weekly.scope_name = changes_wide.scope_name
+        and weekly.week_start = changes_wide.week_start
+    left join corrective
+        on weekly.scope = corrective.scope
+        and weekly.scope_name = corrective.scope_name
+        and weekly.week_start = corrective.week_start
+
+)
+
+select * from final

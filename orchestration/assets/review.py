@@ -1,0 +1,170 @@
+"""Weekly review assets: postmortems and review settings into raw tables, and the review page.
+
+`review_inputs` writes raw.postmortems, raw.postmortem_action_items, raw.postmortem_rejects (from
+`<landing>/postmortems/*.md`) and raw.review_settings (from the config's `review:` section).
+`weekly_review_page` renders `<data>/reports/weekly-review-<YYYY>-W<ww>.md` and `.html` for the
+week in its run config (`week: 2026-W47`), by default the ISO week just closed.
+"""
+
+from datetime import UTC, date, datetime
+
+import dagster as dg
+import duckdb
+from pydantic import Field
+
+from ..demo_postmortems import write_demo_postmortems
+from ..postmortems import POSTMORTEM_TABLES, read_postmortems, write_postmortem_tables
+from ..resources import WAREHOUSE_POOL, WarehouseResource
+from ..review.data import available_weeks, default_week
+from ..review.publish import reports_dir, write_review
+from ..review.settings import SETTINGS_TABLE, review_settings
+from ..review.weeks import parse_week, week_just_closed, week_label
+
+REVIEW_INPUT_TABLES = (*POSTMORTEM_TABLES, "review_settings")
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["raw", t],
+            group_name="review",
+            kinds={"duckdb"},
+            description=(
+                "raw.review_settings: the config's review: section."
+                if t == "review_settings"
+                else f"raw.{t}: from <RELIABILITY_LANDING>/postmortems/*.md (rewritten each run)."
+            ),
+        )
+        for t in REVIEW_INPUT_TABLES
+    ],
+    pool=WAREHOUSE_POOL,
+    can_subset=False,
+)
+def review_inputs(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Load every postmortem (bad front matter -> raw.postmortem_rejects with the reason) and
+    write the review settings."""
+    settings = review_settings(warehouse.load_config())
+    demo = write_demo_postmortems(warehouse.landing)  # only where the demo generator wrote data
+    if demo:
+        context.log.info(f"Demo landing folder: wrote {len(demo)} demo postmortem file(s)")
+    loaded = read_postmortems(warehouse.landing)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with warehouse.connect() as con:
+        counts = write_postmortem_tables(con, loaded, now)
+        con.execute(f"CREATE OR REPLACE TABLE raw.review_settings ({SETTINGS_TABLE})")
+        con.execute("INSERT INTO raw.review_settings VALUES (?, ?, ?, ?, ?, ?)", settings.row())
+    for reject in loaded.rejects:
+        context.log.warning(f"Postmortem rejected: {reject.path.name}: {reject.reason}")
+    rejects_md = "\n".join(f"- `{r.path.name}`: {r.reason}" for r in loaded.rejects) or "none"
+    for table in POSTMORTEM_TABLES:
+        metadata: dict[str, object] = {"dagster/row_count": counts[table]}
+        if table == "postmortem_rejects":
+            metadata["rejects"] = dg.MetadataValue.md(rejects_md)
+        yield dg.MaterializeResult(asset_key=["raw", table], metadata=metadata)
+    yield dg.MaterializeResult(
+        asset_key=["raw", "review_settings"],
+        metadata={
+            "dagster/row_count": 1,
+            "timezone": settings.timezone,
+            "latency_threshold_ms": settings.latency_threshold_ms,
+        },
+    )
+
+
+# The marts the page reads (dbt models; keys as dagster-dbt names them: marts/<model>).
+PAGE_MARTS = (
+    "weekly_review",
+    "weekly_corrective_actions",
+    "incident_review",
+    "review_action_items",
+    "journey_reliability_vs_conversion",
+)
+PAGE_KEY = dg.AssetKey(["reports", "weekly_review"])
+PAGE_OP = "reports__weekly_review"  # the op name of PAGE_KEY, for run config
+
+
+class ReviewWeekConfig(dg.Config):
+    """Which ISO week to render."""
+
+    week: str = Field(
+        default="",
+        description="ISO week like 2026-W47; empty: the week just closed in review.timezone "
+        "(or the latest week with data before it).",
+    )
+
+
+def week_run_config(week: str) -> dict:
+    """The run config that makes the page asset render `week` (e.g. '2026-W47')."""
+    return {"ops": {PAGE_OP: {"config": {"week": week}}}}
+
+
+def resolve_week(
+    con: duckdb.DuckDBPyConnection, requested: str, timezone: str, now: datetime | None = None
+) -> date:
+    """The Monday to render: the requested ISO week, else the week just closed (capped at the
+    latest week with data). Raises ValueError for a bad label or a week without data."""
+    if requested:
+        monday = parse_week(requested)
+        if monday not in available_weeks(con):
+            raise ValueError(
+                f"No review data for {requested}: the warehouse has "
+                f"{_week_range(available_weeks(con))}"
+            )
+        return monday
+    closed = week_just_closed(now or datetime.now(UTC), timezone)
+    monday = default_week(con, closed)
+    if monday is None:
+        raise ValueError(
+            f"No review data up to {week_label(closed)}: the warehouse has "
+            f"{_week_range(available_weeks(con))}"
+        )
+    return monday
+
+
+def _week_range(weeks: list[date]) -> str:
+    return f"weeks {week_label(weeks[0])} to {week_label(weeks[-1])}" if weeks else "no weeks"
+
+
+@dg.asset(
+    key=PAGE_KEY,
+    group_name="review",
+    deps=[dg.AssetKey(["marts", m]) for m in PAGE_MARTS],
+    pool=WAREHOUSE_POOL,
+    kinds={"html", "markdown"},
+    description=(
+        "The weekly review page: <data>/reports/weekly-review-<YYYY>-W<ww>.md and .html "
+        "(self-contained, inline SVG) for the ISO week in the run config (`week`), by default the "
+        "week just closed. The Markdown is attached to the materialization."
+    ),
+)
+def weekly_review_page(
+    context: dg.AssetExecutionContext, config: ReviewWeekConfig, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    """Render the week's review from the marts and write both files."""
+    settings = review_settings(warehouse.load_config())
+    with warehouse.connect() as con:
+        if not config.week and not available_weeks(con):
+            # Nothing loaded yet (a fresh install): not a failure of the run, just nothing to show.
+            context.log.warning("No weekly review written: the warehouse has no weeks of data yet")
+            return dg.MaterializeResult(
+                metadata={
+                    "week": "none",
+                    "review": dg.MetadataValue.md(
+                        "No data yet: load deployments, incidents, requests or conversions first."
+                    ),
+                }
+            )
+        try:
+            monday = resolve_week(con, config.week, settings.timezone)
+        except ValueError as exc:
+            raise dg.Failure(str(exc)) from exc
+        files = write_review(con, monday, reports_dir(warehouse.warehouse), settings.chart_weeks)
+    context.log.info(f"Weekly review {files.week}: {files.markdown_path} and {files.html_path}")
+    return dg.MaterializeResult(
+        metadata={
+            "week": files.week,
+            "markdown_path": dg.MetadataValue.path(str(files.markdown_path)),
+            "html_path": dg.MetadataValue.path(str(files.html_path)),
+            "review": dg.MetadataValue.md(files.markdown),
+        }
+    )

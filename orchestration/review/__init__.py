@@ -1,0 +1,1 @@
+"""The weekly review: settings, ISO weeks, the data read from the marts, and the page renderer."""

@@ -1,0 +1,52 @@
+"""The weekly review schedule: Monday 06:00 in review.timezone, for the ISO week just closed."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from ..config import ConfigError, load_config
+from ..settings import resolve_paths
+from .settings import review_settings
+from .weeks import week_just_closed, week_label
+
+SCHEDULE_NAME = "weekly_review"
+CRON = "0 6 * * 1"
+
+
+def configured_timezone() -> str:
+    """review.timezone of RELIABILITY_CONFIG when the code location loads; UTC if the config
+    cannot be read (the config assets report that problem when they run)."""
+    try:
+        return review_settings(load_config(resolve_paths().config)).timezone
+    except (ConfigError, OSError):
+        return "UTC"
+
+
+def build_weekly_schedule(
+    job: dg.UnresolvedAssetJobDefinition, timezone: str, page_op: str
+) -> dg.ScheduleDefinition:
+    """Monday 06:00 in `timezone`: run `job` with the page asset's run config naming the week
+    just closed (run key and tag `review_week` = that week, e.g. 2026-W47)."""
+
+    @dg.schedule(
+        name=SCHEDULE_NAME,
+        job=job,
+        cron_schedule=CRON,
+        execution_timezone=timezone,
+        description=f"Monday 06:00 ({timezone}): load, build and test everything, then write the "
+        "review of the ISO week just closed.",
+    )
+    def _weekly_review(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        moment = context.scheduled_execution_time
+        if moment is None:  # evaluated outside a tick (e.g. `dagster schedule preview`)
+            from datetime import UTC, datetime
+
+            moment = datetime.now(UTC)
+        week = week_label(week_just_closed(moment, timezone))
+        return dg.RunRequest(
+            run_key=week,
+            run_config={"ops": {page_op: {"config": {"week": week}}}},
+            tags={"review_week": week},
+        )
+
+    return _weekly_review
