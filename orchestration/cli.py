@@ -80,9 +80,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _say(f"Generating {args.weeks} weeks of demo data into {paths.landing} ...")
     summary = generate_demo(paths.landing, weeks=args.weeks, end=end, seed=args.seed,
                             scale=args.scale)
+    from .demo_postmortems import write_demo_postmortems
+
+    postmortems = write_demo_postmortems(paths.landing)
     total = sum(summary.rows.values())
     _say(f"Wrote {total:,} records ({summary.start} to {summary.end}), "
-         f"{sum(summary.malformed.values())} of them deliberately malformed")
+         f"{sum(summary.malformed.values())} of them deliberately malformed, "
+         f"and {len(postmortems)} postmortems")
     return _run(paths)
 
 

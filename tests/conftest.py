@@ -39,10 +39,12 @@ def paths(tmp_path: Path) -> Paths:
 def demo_paths(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     """A warehouse built once from small demo data (read-only for the tests that use it)."""
     from orchestration.demo import generate_demo
+    from orchestration.demo_postmortems import write_demo_postmortems
     from orchestration.pipeline import failure_messages, run_pipeline
 
     p = make_paths(tmp_path_factory.mktemp("demo"))
     generate_demo(p.landing, weeks=6, end=DEMO_END, seed=7, scale=0.1)
+    write_demo_postmortems(p.landing)
     result = run_pipeline(p)
     assert result.success, failure_messages(result)
     return p

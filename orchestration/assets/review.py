@@ -12,7 +12,6 @@ import dagster as dg
 import duckdb
 from pydantic import Field
 
-from ..demo_postmortems import write_demo_postmortems
 from ..postmortems import POSTMORTEM_TABLES, read_postmortems, write_postmortem_tables
 from ..resources import WAREHOUSE_POOL, WarehouseResource
 from ..review.data import available_weeks, default_week
@@ -44,9 +43,6 @@ def review_inputs(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     """Load every postmortem (bad front matter -> raw.postmortem_rejects with the reason) and
     write the review settings."""
     settings = review_settings(warehouse.load_config())
-    demo = write_demo_postmortems(warehouse.landing)  # only where the demo generator wrote data
-    if demo:
-        context.log.info(f"Demo landing folder: wrote {len(demo)} demo postmortem file(s)")
     loaded = read_postmortems(warehouse.landing)
     now = datetime.now(UTC).replace(tzinfo=None)
     with warehouse.connect() as con:
