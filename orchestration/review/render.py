@@ -315,7 +315,7 @@ def render_markdown(d: Row) -> str:
         "",
         "---",
         "Weeks are ISO weeks (Monday to Sunday, UTC). Estimates are marked; how every "
-        "number is computed: README.md, "Weekly review".",
+        "number is computed: README.md (Weekly review).",
         "",
     ]
     return "\n".join(out)
@@ -494,7 +494,7 @@ def render_html(d: Row) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<style>{CSS}</style></head><body><main><h1>{_h(_title(d))}</h1>{body}"
         '<p class="note">Weeks are ISO weeks (Monday to Sunday, UTC). Estimates are marked; how '
-        "every number is computed: README.md, "Weekly review".</p></main></body></html>\n"
+        "every number is computed: README.md (Weekly review).</p></main></body></html>\n"
     )
 
 
