@@ -6,6 +6,7 @@ import dagster as dg
 import duckdb
 
 from ..config import ReliabilityConfig
+from ..raw_tables import replace_raw_tables
 from ..resources import WAREHOUSE_POOL, WarehouseResource
 from ..targets import publish_tables
 
@@ -35,20 +36,7 @@ def config_rows(cfg: ReliabilityConfig) -> dict[str, list[tuple]]:
 
 def write_config_tables(con: duckdb.DuckDBPyConnection, cfg: ReliabilityConfig) -> dict[str, int]:
     """Replace the configuration tables in one transaction; return their row counts."""
-    rows = config_rows(cfg)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-        for table, columns in CONFIG_TABLES.items():
-            con.execute(f"CREATE OR REPLACE TABLE raw.{table} ({columns})")
-            if rows[table]:
-                marks = ", ".join("?" for _ in rows[table][0])
-                con.executemany(f"INSERT INTO raw.{table} VALUES ({marks})", rows[table])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return {t: len(r) for t, r in rows.items()}
+    return replace_raw_tables(con, CONFIG_TABLES, config_rows(cfg))
 
 
 @dg.multi_asset(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import duckdb
 
 from ..config import ReliabilityConfig
+from ..raw_tables import replace_raw_tables
 from .openslo import SloDefinition, load_slo_folder
 from .policy import SloSettings, load_slo_settings
 
@@ -111,17 +112,4 @@ def slo_rows(bundle: SloBundle) -> dict[str, list[tuple]]:
 
 def write_slo_tables(con: duckdb.DuckDBPyConnection, bundle: SloBundle) -> dict[str, int]:
     """Replace the raw.slo_* tables in one transaction; return their row counts."""
-    rows = slo_rows(bundle)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-        for table, columns in SLO_TABLES.items():
-            con.execute(f"CREATE OR REPLACE TABLE raw.{table} ({columns})")
-            if rows[table]:
-                marks = ", ".join("?" for _ in rows[table][0])
-                con.executemany(f"INSERT INTO raw.{table} VALUES ({marks})", rows[table])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return {t: len(r) for t, r in rows.items()}
+    return replace_raw_tables(con, SLO_TABLES, slo_rows(bundle))
