@@ -6,6 +6,7 @@ import dagster as dg
 
 from ..resources import WAREHOUSE_POOL, WarehouseResource
 from ..slo.tables import SLO_TABLES, load_slos, write_slo_tables
+from ..targets import publish_tables
 
 
 @dg.multi_asset(
@@ -26,6 +27,7 @@ def slo_definitions(warehouse: WarehouseResource):
     bundle = load_slos(warehouse.load_config())
     with warehouse.connect() as con:
         counts = write_slo_tables(con, bundle)
+        publish_tables(con, SLO_TABLES)  # lake / PostgreSQL, when configured
     for table, n in counts.items():
         yield dg.MaterializeResult(
             asset_key=["raw", table],

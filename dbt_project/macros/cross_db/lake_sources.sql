@@ -1,9 +1,9 @@
 {#-
     The Spark target reads its sources from the Parquet lake that the extract assets write
     (orchestration/lake.py): <lake>/<table>/date=YYYY-MM-DD/*.parquet for the datasets, and one
-    snapshot file per configuration table. Run as on-run-start hook: for every table of the `raw`
-    source, (re)create an external table raw.<table> over <lake>/<table>, so each run sees every
-    batch written so far. Other engines read the raw tables loaded into them: nothing to do.
+    snapshot file per configuration and SLO table. Run as on-run-start hook: for every source table
+    in the schema `raw` (sources `raw` and `slo_config`), (re)create an external table raw.<table>
+    over <lake>/<table>, so each run sees every batch written so far. Other engines read the raw tables loaded into them: nothing to do.
 
     The lake is RELIABILITY_SPARK_LAKE (the URL as the cluster sees it, e.g. s3a://bucket/lake),
     else RELIABILITY_LAKE. Only tables listed in <lake>/_tables/ (written with each table's first
@@ -27,7 +27,7 @@
         {%- set lake = lake.rstrip('/') -%}
         {%- set listed = run_query("select trim(value) as name from text.`" ~ lake ~ "/_tables`").columns[0].values() -%}
         {%- set schemas = [] -%}
-        {%- for source in graph.sources.values() if source.source_name == 'raw' and source.meta.get('lake', true) -%}
+        {%- for source in graph.sources.values() if source.schema == 'raw' and source.meta.get('lake', true) -%}
             {%- if source.identifier not in listed -%}
                 {{ log("lake: no " ~ source.identifier ~ " in " ~ lake ~ "; raw." ~ source.identifier ~ " not created", info=true) }}
             {%- else -%}

@@ -115,13 +115,14 @@
 
 
 {#- A naive UTC timestamp as naive local time of IANA zone `tz` (a quoted literal or a column),
-    and back. DuckDB uses its ICU extension (bundled with the Python package). -#}
+    and back. DuckDB uses its ICU extension (bundled with the Python package). `ts` is
+    parenthesized: AT TIME ZONE binds tighter than +, and PostgreSQL's dbt.dateadd is a sum. -#}
 {% macro cross_db_utc_to_local(ts, tz) -%}
     {{ return(adapter.dispatch('cross_db_utc_to_local', 'reliability')(ts, tz)) }}
 {%- endmacro %}
 
 {% macro default__cross_db_utc_to_local(ts, tz) -%}
-    cast(({{ ts }} at time zone 'UTC') at time zone {{ tz }} as {{ dbt.type_timestamp() }})
+    cast((({{ ts }}) at time zone 'UTC') at time zone {{ tz }} as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
 {% macro spark__cross_db_utc_to_local(ts, tz) -%}
@@ -133,7 +134,7 @@
 {%- endmacro %}
 
 {% macro default__cross_db_local_to_utc(ts, tz) -%}
-    cast(({{ ts }} at time zone {{ tz }}) at time zone 'UTC' as {{ dbt.type_timestamp() }})
+    cast((({{ ts }}) at time zone {{ tz }}) at time zone 'UTC' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
 {% macro spark__cross_db_local_to_utc(ts, tz) -%}

@@ -32,14 +32,19 @@
     end
 {%- endmacro %}
 
-{#- A double-precision float type (slo_type_double() is single precision on DuckDB). -#}
+{#- An 8-byte float type (dbt.type_float() is single precision on DuckDB and PostgreSQL). -#}
 {% macro slo_type_double() -%}
-    {{ return(adapter.dispatch('slo_type_double', 'reliability')()) }}
+    {{ return(cross_db_type_double()) }}
 {%- endmacro %}
-
-{% macro default__slo_type_double() -%}double precision{%- endmacro %}
 
 {#- Reported ratios are rounded to 9 decimals, so that 0.009 / 0.01 reads 0.9, not 0.8999999999999999. -#}
 {% macro slo_round(expression) -%}
-    round({{ expression }}, 9)
+    {{ cross_db_round(expression, 9) }}
+{%- endmacro %}
+
+{#- A fraction as percent text with one decimal (0.12345 -> '12.3', 1 -> '100.0'): through
+    decimal(18, 3), then rounded. decimal(18, 3) is DuckDB's `numeric`, spelled out because
+    `numeric` is decimal(10, 0) on Spark and unbounded on PostgreSQL. -#}
+{% macro slo_percent_text(fraction) -%}
+    cast(round(cast({{ fraction }} * 100 as decimal(18, 3)), 1) as {{ dbt.type_string() }})
 {%- endmacro %}

@@ -1,40 +1,24 @@
-{#- Time helpers for the SLO models, behind adapter.dispatch where the SQL differs. -#}
+{#- Time helpers for the SLO models; what differs between engines is in macros/cross_db/time.sql. -#}
 
 {#- A naive UTC timestamp as naive local time in time zone `tz` (a column or a quoted literal). -#}
 {% macro slo_utc_to_local(ts, tz) -%}
-    {{ return(adapter.dispatch('slo_utc_to_local', 'reliability')(ts, tz)) }}
-{%- endmacro %}
-
-{% macro default__slo_utc_to_local(ts, tz) -%}
-    cast(({{ ts }} at time zone 'UTC') at time zone {{ tz }} as {{ dbt.type_timestamp() }})
+    {{ return(cross_db_utc_to_local(ts, tz)) }}
 {%- endmacro %}
 
 {#- A naive local timestamp in time zone `tz` as naive UTC. -#}
 {% macro slo_local_to_utc(ts, tz) -%}
-    {{ return(adapter.dispatch('slo_local_to_utc', 'reliability')(ts, tz)) }}
-{%- endmacro %}
-
-{% macro default__slo_local_to_utc(ts, tz) -%}
-    cast(({{ ts }} at time zone {{ tz }}) at time zone 'UTC' as {{ dbt.type_timestamp() }})
+    {{ return(cross_db_local_to_utc(ts, tz)) }}
 {%- endmacro %}
 
 {#- Rows `series_column` = start, start + step, ... <= stop, one per value, for each row of
-    `relation` (a CTE name); `step` is 'minute', 'hour' or 'day'. -#}
+    `relation` (a CTE name); `step` is 'minute', 'hour' or 'day'. start and stop are cast to
+    timestamps, so the series is of timestamps on every engine (a date series is a date array on
+    Spark and a timestamptz series on PostgreSQL). -#}
 {% macro slo_series(relation, start, stop, step, series_column, carry_columns) -%}
-    {{ return(adapter.dispatch('slo_series', 'reliability')(relation, start, stop, step, series_column, carry_columns)) }}
-{%- endmacro %}
-
-{% macro default__slo_series(relation, start, stop, step, series_column, carry_columns) -%}
     select
         {% for c in carry_columns %}{{ c }}, {% endfor %}
-        generate_series({{ start }}, {{ stop }}, interval '1 {{ step }}') as {{ series_column }}
-    from {{ relation }}
-{%- endmacro %}
-
-{% macro duckdb__slo_series(relation, start, stop, step, series_column, carry_columns) -%}
-    select
-        {% for c in carry_columns %}{{ c }}, {% endfor %}
-        unnest(generate_series({{ start }}, {{ stop }}, interval 1 {{ step }})) as {{ series_column }}
+        {{ cross_db_series('cast(' ~ start ~ ' as ' ~ dbt.type_timestamp() ~ ')',
+                           'cast(' ~ stop ~ ' as ' ~ dbt.type_timestamp() ~ ')', step) }} as {{ series_column }}
     from {{ relation }}
 {%- endmacro %}
 

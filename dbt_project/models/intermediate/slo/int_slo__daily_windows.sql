@@ -102,10 +102,11 @@ windowed as (
         case
             when window_kind = 'rolling' then window_minutes
             when calendar_unit = 'week' then 7 * 1440
-            else {{ dbt.datediff(
+            {#- cast: PostgreSQL's datediff is a double precision #}
+            else cast({{ dbt.datediff(
                 'period_start_local',
                 dbt.dateadd('month', 1, 'period_start_local'),
-                'minute') }}
+                'minute') }} as {{ dbt.type_bigint() }})
         end as period_minutes
     from periods
 
@@ -122,9 +123,9 @@ final as (
         window_end_at,
         case when window_start_at < history_start_at then history_start_at else window_start_at end
             as elapsed_start_at,
-        {{ dbt.datediff(
+        cast({{ dbt.datediff(
             'case when window_start_at < history_start_at then history_start_at else window_start_at end',
-            'window_end_at', 'minute') }} as elapsed_minutes,
+            'window_end_at', 'minute') }} as {{ dbt.type_bigint() }}) as elapsed_minutes,
         period_minutes,
         window_start_at < history_start_at as is_partial_window,
         history_start_at,

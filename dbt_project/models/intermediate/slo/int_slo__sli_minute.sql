@@ -16,7 +16,7 @@
 -#}
 {{
     config(
-        materialized='incremental',
+        materialized=cross_db_delete_insert_materialization(),
         incremental_strategy='delete+insert',
         unique_key=['slo_id', 'minute_at'],
         on_schema_change='fail',
@@ -185,7 +185,7 @@ route_cuts as (
         service,
         route,
         http_method_key,
-        null as cut_ms,
+        cast(null as {{ cross_db_type_double() }}) as cut_ms,
         false as is_strict_cut
     from route_slos
     where not exists (

@@ -30,7 +30,7 @@ change_issues as (
         service,
         'non_positive_lead_time' as reason,
         'deployment ' || deployment_id || ' finished '
-            || cast(round(-lead_time_minutes, 1) as {{ dbt.type_string() }})
+            || {{ cross_db_number_text('-lead_time_minutes', 1) }}
             || ' minutes before or at the first commit' as detail,
         'change lead time' as excluded_from,
         deployed_at as occurred_at

@@ -74,13 +74,13 @@ final as (
             when is_budget_exhausted and budget_events = 0
                 then 'zero budget (100% target) and ' || cast(bad_events as {{ dbt.type_string() }}) || ' bad events'
             when decision = 'freeze'
-                then 'error budget exhausted: ' || cast(round(cast(consumed_fraction * 100 as numeric), 1) as {{ dbt.type_string() }})
+                then 'error budget exhausted: ' || {{ slo_percent_text('consumed_fraction') }}
                     || '% consumed'
             when decision = 'caution' and budget_events = 0 then 'zero budget (100% target)'
             when decision = 'caution'
-                then 'budget low: ' || cast(round(cast(remaining_fraction * 100 as numeric), 1) as {{ dbt.type_string() }})
-                    || '% left, at or below ' || cast(round(cast(caution_at_or_below * 100 as numeric), 1) as {{ dbt.type_string() }}) || '%'
-            else 'budget healthy: ' || cast(round(cast(remaining_fraction * 100 as numeric), 1) as {{ dbt.type_string() }}) || '% left'
+                then 'budget low: ' || {{ slo_percent_text('remaining_fraction') }}
+                    || '% left, at or below ' || {{ slo_percent_text('caution_at_or_below') }} || '%'
+            else 'budget healthy: ' || {{ slo_percent_text('remaining_fraction') }} || '% left'
         end as decision_reason,
         cast(postmortems_required as {{ dbt.type_bigint() }}) as postmortems_required,
         as_of_at,

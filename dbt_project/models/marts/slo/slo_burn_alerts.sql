@@ -128,8 +128,8 @@ final as (
                 then {{ dbt.dateadd('minute', 2, 'episodes.last_firing_minute_at') }}
         end as cleared_at,
         episodes.last_firing_minute_at >= episodes.last_minute_at as is_firing,
-        {{ dbt.datediff('episodes.fired_at', dbt.dateadd('minute', 2, 'episodes.last_firing_minute_at'), 'minute') }}
-            as firing_minutes,
+        cast({{ dbt.datediff('episodes.fired_at', dbt.dateadd('minute', 2, 'episodes.last_firing_minute_at'), 'minute') }}
+            as {{ dbt.type_bigint() }}) as firing_minutes,
         episodes.peak_long_burn_rate,
         cast(episodes.bad_events_while_firing as {{ dbt.type_bigint() }}) as bad_events_while_firing,
         {{ slo_round(slo_safe_divide('episodes.bad_events_while_firing',
