@@ -110,12 +110,29 @@ def _exists(cur: Any, table: str) -> bool:
     return cur.fetchone()[0] is not None
 
 
+def _pg_columns(cur: Any, table: str) -> list[str]:
+    cur.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position",
+        (SCHEMA, table),
+    )
+    return [r[0] for r in cur.fetchall()]
+
+
 def replace_table(con: duckdb.DuckDBPyConnection, pg: Any, table: str) -> int:
-    """Replace raw.<table> in PostgreSQL by the warehouse's, in one transaction."""
+    """Replace raw.<table> in PostgreSQL by the warehouse's, in one transaction.
+
+    A table with the same columns keeps its definition (views built on it, such as the dbt
+    staging views, stay valid) and only its rows are replaced; otherwise it is recreated.
+    """
     with pg.cursor() as cur:
         cur.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
-        cur.execute(f"DROP TABLE IF EXISTS {SCHEMA}.{_q(table)}")
-        cur.execute(create_sql(con, table))
+        wanted = [name for name, _ in columns(con, table)]
+        if _exists(cur, table) and _pg_columns(cur, table) == wanted:
+            cur.execute(f"DELETE FROM {SCHEMA}.{_q(table)}")
+        else:
+            cur.execute(f"DROP TABLE IF EXISTS {SCHEMA}.{_q(table)} CASCADE")
+            cur.execute(create_sql(con, table))
         n = _copy(con, cur, f"SELECT * FROM raw.{table}", f"{SCHEMA}.{_q(table)}")
     pg.commit()
     return n
