@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 
-from orchestration.dbt_project import DBT_EXECUTABLE, prepare_manifest  # noqa: E402
+from orchestration.dbt_project import DBT_EXECUTABLE, DBT_PROJECT, prepare_manifest  # noqa: E402
 from orchestration.demo import generate_demo  # noqa: E402
 from orchestration.pipeline import failure_messages, run_pipeline  # noqa: E402
 from orchestration.settings import CONFIG_VAR, DEFAULTS, Paths  # noqa: E402
@@ -63,13 +63,14 @@ def dbt_build(target: str, paths: Paths, env: dict[str, str], target_path: Path)
 
     dbt_vars = json.dumps(load_config(paths.config).dbt_vars())
     cmd = [DBT_EXECUTABLE, "build", "--vars", dbt_vars, "--target", target,
+           "--profiles-dir", str(DBT_PROJECT.profiles_dir),
            "--exclude-resource-type", "test", "unit_test", "--target-path", str(target_path)]
     started = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, env={**os.environ, **env}, capture_output=True,
                           text=True, check=False)
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
-        tail = "\n".join(proc.stdout.splitlines()[-30:])
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
         raise RuntimeError(f"dbt build on {target} failed:\n{tail}")
     return elapsed
 
