@@ -1,11 +1,12 @@
 """The same dbt project on Spark (dbt-spark, session) and PostgreSQL gives DuckDB's models.
 
-Each engine gets its own warehouse under tmp_path, loaded from the same demo data as the shared
-DuckDB warehouse (conftest.demo_paths) and built through the same Dagster pipeline with
-`target=...`. Every table model (intermediate and marts) is then read back from the engine and
-compared with DuckDB's, row for row, floats within 1e-9 relative. PostgreSQL is a real server
-started with initdb / pg_ctl on a free port; Spark runs in local mode inside the dbt process.
-Without Java or the PostgreSQL server programs the test skips, saying what is missing.
+Each engine gets its own warehouse under tmp_path, loaded from the landing folder of the shared
+DuckDB warehouse (conftest.demo_paths: the demo data and its postmortems) and built through the
+same Dagster pipeline with `target=...`. Every table model (intermediate and marts) is then read
+back from the engine and compared with DuckDB's, row for row, floats within 1e-9 relative.
+PostgreSQL is a real server started with initdb / pg_ctl on a free port; Spark runs in local mode
+inside the dbt process. Without Java or the PostgreSQL server programs the test skips, saying
+what is missing.
 """
 
 from __future__ import annotations
@@ -15,17 +16,16 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
-from conftest import DEMO_END, make_paths
+from conftest import make_paths
 from engine_compare import differences
 
 from orchestration.dbt_project import DBT_PROJECT
-from orchestration.demo import generate_demo
 from orchestration.pipeline import failure_messages, run_pipeline
 from orchestration.settings import Paths
 from orchestration.targets import local_postgres as lp
@@ -89,11 +89,11 @@ def environment(extra: dict[str, str]) -> Iterator[None]:
         os.environ.update(saved)
 
 
-def demo_copy(root: Path) -> Paths:
-    """Fresh paths with the same demo data as conftest.demo_paths."""
-    paths = make_paths(root)
-    generate_demo(paths.landing, weeks=6, end=DEMO_END, seed=7, scale=0.1)
-    return paths
+def demo_copy(demo: Paths, root: Path) -> Paths:
+    """A fresh warehouse under `root` that loads conftest.demo_paths' landing folder (read only:
+    the demo config has no connectors, the only writers of landing files). The same files, so
+    the same rows, including the landing paths that the postmortem tables keep."""
+    return replace(make_paths(root), landing=demo.landing, config=demo.config)
 
 
 def build(engine: str, paths: Paths, extra_env: dict[str, str]) -> Build:
@@ -113,7 +113,7 @@ def duckdb_build(demo_paths: Paths) -> Build:
 
 
 @pytest.fixture(scope="module")
-def postgres_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
+def postgres_build(demo_paths: Paths, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
     missing = lp.missing_programs()
     if missing:
         pytest.skip(f"PostgreSQL server programs not found ({', '.join(missing)}): install "
@@ -121,7 +121,7 @@ def postgres_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
     import psycopg2
 
     with lp.local_postgres() as server:
-        paths = demo_copy(tmp_path_factory.mktemp("postgres"))
+        paths = demo_copy(demo_paths, tmp_path_factory.mktemp("postgres"))
         out = build("postgres", paths, server.env)
         con = psycopg2.connect(host="127.0.0.1", port=server.port, user=lp.USER,
                                dbname=lp.DATABASE)
@@ -140,7 +140,7 @@ def postgres_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
 
 
 @pytest.fixture(scope="module")
-def spark_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+def spark_build(demo_paths: Paths, tmp_path_factory: pytest.TempPathFactory) -> Build:
     if not java_available():
         pytest.skip("Java not found: Spark needs Java 17 (Debian: apt-get install "
                     "openjdk-17-jre-headless) to run the engine test")
@@ -150,14 +150,14 @@ def spark_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
         pytest.skip("pyspark is not installed (uv sync installs the dev group)")
     from orchestration.targets.spark import local_session, read_table
 
-    paths = demo_copy(tmp_path_factory.mktemp("spark"))
+    paths = demo_copy(demo_paths, tmp_path_factory.mktemp("spark"))
     spark_dir = paths.warehouse.parent / "spark"
     # Data tests and unit tests run on DuckDB in the main suite and on PostgreSQL here; on Spark
     # each is a Spark job of about a second, so this build is models and seeds only.
     out = build("spark", paths, {"DBT_EXCLUDE_RESOURCE_TYPES": "test unit_test"})
     spark = local_session(spark_dir)
     try:
-        # Read what was built even when some model failed (a pending model must not hide the
+        # Read what was built even when some model failed (a failed model must not hide the
         # others: their comparison still runs).
         existing: set[str] = set()
         for schema in ("intermediate", "marts"):
@@ -173,23 +173,6 @@ def spark_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
 
 ENGINES = ["postgres", "spark"]
 
-# Models that still use engine-specific SQL or type names; the changes they need are listed in
-# README.md ("Running at scale", "Pending portability changes"). Until applied, a failure of
-# theirs is an expected failure here (and shows as XPASS once fixed: then drop the entry).
-PENDING: dict[str, str] = {
-    "business": "business marts (weekly review issue): not yet made portable",
-    "review": "review marts (weekly review issue): not yet made portable",
-}
-
-
-def pending_reason(text: str) -> str | None:
-    """Why a relation (schema.name) or a build failure naming a model file is expected to fail."""
-    names = {text.split(".", 1)[-1]} if "/" not in text else set()
-    for area, reason in PENDING.items():
-        if f"/{area}/" in text or names & {f.stem for f in MODELS.rglob(f"{area}/*.sql")}:
-            return reason
-    return None
-
 
 @pytest.fixture(params=ENGINES)
 def engine_build(request: pytest.FixtureRequest) -> Build:
@@ -197,9 +180,6 @@ def engine_build(request: pytest.FixtureRequest) -> Build:
 
 
 def test_engine_builds_every_model(engine_build: Build) -> None:
-    failures = engine_build.failures
-    if failures and all(pending_reason(f) and "models/staging" not in f for f in failures):
-        pytest.xfail(f"pending portability changes: {engine_build.failures}")
     assert engine_build.success, engine_build.failures
 
 
@@ -209,20 +189,12 @@ def test_model_equals_duckdb(
     engine: str, relation: str, duckdb_build: Build, request: pytest.FixtureRequest
 ) -> None:
     other: Build = request.getfixturevalue(f"{engine}_build")
-    reason = pending_reason(relation)
-    if reason and (relation not in other.tables or not _equal(relation, duckdb_build, other)):
-        pytest.xfail(reason)
     assert relation in other.tables, f"{relation} was not built on {engine}: {other.failures}"
     columns, expected = duckdb_build.tables[relation]
     other_columns, actual = other.tables[relation]
     assert other_columns == columns
     assert expected, f"{relation} is empty on DuckDB: the comparison would prove nothing"
     assert differences(columns, expected, actual) == []
-
-
-def _equal(relation: str, a: Build, b: Build) -> bool:
-    (cols, rows), (other_cols, other_rows) = a.tables[relation], b.tables[relation]
-    return cols == other_cols and not differences(cols, rows, other_rows)
 
 
 def test_compared_models_are_the_manifests_tables() -> None:

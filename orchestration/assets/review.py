@@ -1,7 +1,8 @@
 """Weekly review assets: postmortems and review settings into raw tables, and the review page.
 
 `review_inputs` writes raw.postmortems, raw.postmortem_action_items, raw.postmortem_rejects (from
-`<landing>/postmortems/*.md`) and raw.review_settings (from the config's `review:` section).
+`<landing>/postmortems/*.md`) and raw.review_settings (from the config's `review:` section), and
+hands them on to the lake and/or PostgreSQL like the configuration tables (`publish_tables`).
 `weekly_review_page` renders `<data>/reports/weekly-review-<YYYY>-W<ww>.md` and `.html` for the
 week in its run config (`week: 2026-W47`), by default the ISO week just closed.
 """
@@ -18,6 +19,7 @@ from ..review.data import available_weeks, default_week
 from ..review.publish import reports_dir, write_review
 from ..review.settings import SETTINGS_TABLE, review_settings
 from ..review.weeks import parse_week, week_just_closed, week_label
+from ..targets import publish_tables
 
 REVIEW_INPUT_TABLES = (*POSTMORTEM_TABLES, "review_settings")
 
@@ -49,6 +51,7 @@ def review_inputs(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         counts = write_postmortem_tables(con, loaded, now)
         con.execute(f"CREATE OR REPLACE TABLE raw.review_settings ({SETTINGS_TABLE})")
         con.execute("INSERT INTO raw.review_settings VALUES (?, ?, ?, ?, ?, ?)", settings.row())
+        publish_tables(con, REVIEW_INPUT_TABLES)  # lake / PostgreSQL, when configured
     for reject in loaded.rejects:
         context.log.warning(f"Postmortem rejected: {reject.path.name}: {reject.reason}")
     rejects_md = "\n".join(f"- `{r.path.name}`: {r.reason}" for r in loaded.rejects) or "none"

@@ -102,3 +102,28 @@
 {% macro spark__cross_db_number_text(x, digits) -%}
     cast(cast(round({{ x }}, {{ digits }}) as decimal(38, {{ digits }})) as string)
 {%- endmacro %}
+
+
+{#- The non-null values of expression (duplicates kept) as text, in the order of `order_by` (a text
+    expression; default: the values), joined with `separator`; null when there are none (an
+    aggregate). Text is ordered byte-wise on every engine: PostgreSQL's order uses the C collation
+    (a database's default collation may sort otherwise), as DuckDB and Spark compare bytes.
+    dbt.listagg ignores the order on Spark. -#}
+{% macro cross_db_listagg(expression, separator="', '", order_by=none) -%}
+    {{ return(adapter.dispatch('cross_db_listagg', 'reliability')(expression, separator, order_by or expression)) }}
+{%- endmacro %}
+
+{% macro default__cross_db_listagg(expression, separator, order_by) -%}
+    string_agg(cast({{ expression }} as {{ dbt.type_string() }}), {{ separator }} order by {{ order_by }})
+{%- endmacro %}
+
+{% macro postgres__cross_db_listagg(expression, separator, order_by) -%}
+    string_agg(cast({{ expression }} as {{ dbt.type_string() }}), {{ separator }} order by ({{ order_by }}) collate "C")
+{%- endmacro %}
+
+{% macro spark__cross_db_listagg(expression, separator, order_by) -%}
+    case when count({{ expression }}) > 0 then array_join(transform(array_sort(collect_list(
+        case when {{ expression }} is not null
+            then struct({{ order_by }} as sort_key, cast({{ expression }} as string) as item) end
+    )), entry -> entry.item), {{ separator }}) end
+{%- endmacro %}

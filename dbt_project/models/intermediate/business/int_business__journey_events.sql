@@ -23,7 +23,7 @@ journey_events as (
         step_kind,
         user_key_hash,
         case
-            when step_kind = 'completed' then cast(revenue as double precision)
+            when step_kind = 'completed' then cast(revenue as {{ cross_db_type_double() }})
         end as revenue,
         case when step_kind = 'completed' then currency end as currency
     from conversions

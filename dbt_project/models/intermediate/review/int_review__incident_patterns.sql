@@ -46,7 +46,7 @@ earlier as (
     cross join settings
     inner join with_cause as earlier_incident
         on earlier_incident.started_at < current_incident.started_at
-        and earlier_incident.started_at >= {{ dbt.dateadd(
+        and earlier_incident.started_at >= {{ cross_db_timestamp_add(
             'day', '-7 * settings.pattern_weeks', 'current_incident.started_at'
         ) }}
         and (
@@ -62,7 +62,7 @@ aggregated as (
         incident_id,
         sum(case when is_same_service then 1 else 0 end) as same_service_incidents,
         sum(case when is_same_cause then 1 else 0 end) as same_cause_incidents,
-        {{ dbt.listagg('earlier_incident_id', "', '", 'order by earlier_incident_id') }}
+        {{ cross_db_listagg('earlier_incident_id', "', '") }}
             as related_incident_ids
     from earlier
     group by incident_id

@@ -23,7 +23,7 @@ metrics_long as (
         '{{ metric.name }}' as metric,
         '{{ metric.label }}' as metric_label,
         '{{ metric.better }}' as better_direction,
-        cast({{ metric.name }} as double precision) as metric_value
+        cast({{ metric.name }} as {{ cross_db_type_double() }}) as metric_value
     from weekly
     {%- if not loop.last %}
     union all

@@ -206,10 +206,10 @@ severity_text as (
         scope,
         scope_name,
         week_start,
-        {{ dbt.listagg(
+        {{ cross_db_listagg(
             dbt.concat(['severity', "': '", 'cast(incidents as ' ~ dbt.type_string() ~ ')']),
             "', '",
-            'order by severity'
+            'severity'
         ) }} as incidents_by_severity
     from severity_counts
     group by scope, scope_name, week_start

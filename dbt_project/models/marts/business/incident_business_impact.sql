@@ -105,9 +105,9 @@ baseline_windows as (
         windows.incident_id,
         windows.journey,
         week_offsets.weeks_back,
-        {{ dbt.dateadd('day', '-7 * week_offsets.weeks_back', 'windows.started_at') }}
+        {{ cross_db_timestamp_add('day', '-7 * week_offsets.weeks_back', 'windows.started_at') }}
             as window_start_at,
-        {{ dbt.dateadd('day', '-7 * week_offsets.weeks_back', 'windows.ended_at') }}
+        {{ cross_db_timestamp_add('day', '-7 * week_offsets.weeks_back', 'windows.ended_at') }}
             as window_end_at
     from windows
     cross join week_offsets
@@ -151,9 +151,9 @@ baseline as (
         incident_id,
         journey,
         count(*) as baseline_weeks,
-        avg(cast(conversions_started as double precision)) as baseline_conversions_started,
-        avg(cast(conversions_completed as double precision)) as baseline_conversions_completed,
-        avg(cast(revenue as double precision)) as baseline_revenue
+        avg(cast(conversions_started as {{ cross_db_type_double() }})) as baseline_conversions_started,
+        avg(cast(conversions_completed as {{ cross_db_type_double() }})) as baseline_conversions_completed,
+        avg(cast(revenue as {{ cross_db_type_double() }})) as baseline_revenue
     from baseline_weeks
     group by incident_id, journey
 
@@ -183,8 +183,8 @@ joined as (
 
     select
         windows.*,
-        {{ dbt.datediff('windows.started_at', 'windows.ended_at', 'second') }} / 60.0
-            as impact_minutes,
+        cast({{ dbt.datediff('windows.started_at', 'windows.ended_at', 'second') }}
+            as {{ cross_db_type_double() }}) / 60 as impact_minutes,
         during.conversions_started,
         during.conversions_completed,
         during.revenue,
@@ -218,12 +218,12 @@ final as (
         ended_at,
         is_open,
         cast({{ dbt.date_trunc('week', 'started_at') }} as date) as week_start,
-        cast(impact_minutes as double precision) as impact_minutes,
+        cast(impact_minutes as {{ cross_db_type_double() }}) as impact_minutes,
         cast(conversions_started as {{ dbt.type_bigint() }}) as conversions_started,
         cast(conversions_completed as {{ dbt.type_bigint() }}) as conversions_completed,
-        cast(conversions_completed as double precision) / nullif(conversions_started, 0)
+        cast(conversions_completed as {{ cross_db_type_double() }}) / nullif(conversions_started, 0)
             as conversion_rate,
-        cast(revenue as double precision) as revenue,
+        cast(revenue as {{ cross_db_type_double() }}) as revenue,
         currency,
         cast(baseline_weeks as {{ dbt.type_bigint() }}) as baseline_weeks,
         baseline_conversions_started,

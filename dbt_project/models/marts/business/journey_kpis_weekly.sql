@@ -225,20 +225,20 @@ final as (
         week_start,
         cast(conversions_started as {{ dbt.type_bigint() }}) as conversions_started,
         cast(conversions_completed as {{ dbt.type_bigint() }}) as conversions_completed,
-        cast(conversions_completed as double precision) / nullif(conversions_started, 0)
+        cast(conversions_completed as {{ cross_db_type_double() }}) / nullif(conversions_started, 0)
             as conversion_rate,
-        cast(revenue as double precision) as revenue,
-        cast(revenue as double precision) / nullif(orders_with_revenue, 0) as average_order_value,
+        cast(revenue as {{ cross_db_type_double() }}) as revenue,
+        cast(revenue as {{ cross_db_type_double() }}) / nullif(orders_with_revenue, 0) as average_order_value,
         currency,
         cast(active_users as {{ dbt.type_bigint() }}) as active_users,
         cast(previous_week_active_users as {{ dbt.type_bigint() }}) as previous_week_active_users,
         cast(returning_users as {{ dbt.type_bigint() }}) as returning_users,
-        cast(returning_users as double precision) / nullif(previous_week_active_users, 0)
+        cast(returning_users as {{ cross_db_type_double() }}) / nullif(previous_week_active_users, 0)
             as returning_user_rate,
         cast(requests as {{ dbt.type_bigint() }}) as requests,
-        cast(good_requests as double precision) / nullif(requests, 0) as availability_sli,
-        cast(fast_requests as double precision) / nullif(timed_requests, 0) as latency_sli,
-        cast(latency_threshold_ms as double precision) as latency_threshold_ms,
+        cast(good_requests as {{ cross_db_type_double() }}) / nullif(requests, 0) as availability_sli,
+        cast(fast_requests as {{ cross_db_type_double() }}) / nullif(timed_requests, 0) as latency_sli,
+        cast(latency_threshold_ms as {{ cross_db_type_double() }}) as latency_threshold_ms,
         latency_threshold_source
     from joined
 

@@ -80,7 +80,7 @@ final as (
         history_weeks.decision_reason,
         history_weeks.postmortems_required,
         cast(week_requests.week_valid_events as {{ dbt.type_bigint() }}) as week_valid_events,
-        cast(week_requests.week_good_events as double precision)
+        cast(week_requests.week_good_events as {{ cross_db_type_double() }})
             / nullif(week_requests.week_valid_events, 0) as week_good_ratio
     from history_weeks
     inner join last_days
