@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.ingest.contract import DATASETS
 from orchestration.ingest.loader import connect, load_dataset
 from orchestration.ingest.parsing import (
     ACCESS_LOG_GROUPS,
@@ -23,7 +24,12 @@ from orchestration.ingest.parsing import (
     REQUEST_LINE_PATTERN,
     quote,
 )
-from orchestration.ingest.sources import _reader_sql, _split_log_sql, accesslog_source
+from orchestration.ingest.sources import (
+    _reader_sql,
+    _split_log_sql,
+    accesslog_source,
+    jsonl_source,
+)
 
 BASE = [
     '203.0.113.7 - - [02/Mar/2026:14:05:00 +0100] "GET /api/search?q=shoes HTTP/1.1" 200 512 '
@@ -205,3 +211,65 @@ def test_typed_parquet_columns_missing_and_unreadable_values(tmp_path: Path) -> 
         (5, "latency_ms: -1.0 is negative"),
         (6, "service: required value is missing"),
     ]
+
+
+JSON_BASE = [
+    '{"timestamp": "2026-03-02T10:00:00Z", "service": "api", "route": "/a", "status": 200}',
+    '{"timestamp":1772000000,"service":"api","route":"/b","status":"503","extra":{"k":[1,2.50]}}',
+    ' {"service": "api", "service": "dup", "Route": "/c", "x": null}',
+    '{"serv\\u0069ce":"api","route":"/d","status":200,"latency_ms":1.50,"z":"é"}',
+    '{}',
+    '[1, 2]',
+    '"text"',
+    '{"a":1,}',
+    '{"a":NaN}',
+    '{"a":1} x',
+    '{"a":1}{"b":2}',
+    '\t{"route": "/e"} \t',
+    '{"a":1 /* c */}',
+    'null',
+    '',
+]
+JSON_ALPHABET = ['{', '}', '[', ']', '"', ':', ',', ' ', '\t', '\\', 'a', '1', '.', 'é', 'n']
+
+
+def test_jsonl_values_reasons_and_extra_equal_the_obvious_expressions(tmp_path: Path) -> None:
+    """One guarded parse for values, `_extra` only for unknown keys = validity, type and
+    extraction by separate JSON functions, `_extra` always merged."""
+    rng = random.Random(5)
+    lines = list(JSON_BASE)
+    for _ in range(3000):
+        line = list(rng.choice(JSON_BASE[:5]))
+        for _ in range(rng.randint(1, 3)):
+            pos = rng.randrange(len(line) + 1)
+            if rng.random() < 0.5:
+                line.insert(pos, rng.choice(JSON_ALPHABET))
+            elif pos < len(line):
+                del line[pos]
+        lines.append("".join(line))
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ds = DATASETS["requests"]
+    src = jsonl_source(path, ds)
+    con = duckdb.connect()
+    got = con.execute(
+        f"SELECT line, _vals, {src.structural_sql}, "
+        f"CASE WHEN _vals IS NOT NULL THEN {src.extra_sql} END FROM {src.from_sql}"
+    ).fetchall()
+    paths = ", ".join(quote(f'$."{n}"') for n in ds.names)
+    nulls = quote("{" + ", ".join(f'"{n}": null' for n in ds.names) + "}")
+    expected = con.execute(
+        f"""SELECT line, _vals,
+            CASE WHEN line IS NULL THEN 'empty or unreadable line'
+                 WHEN NOT json_valid(line) THEN 'not valid JSON'
+                 WHEN json_type(line) <> 'OBJECT' THEN 'not a JSON object' END,
+            CASE WHEN _vals IS NOT NULL
+                 THEN nullif(CAST(json_merge_patch(line, {nulls}) AS VARCHAR), '{{}}') END
+        FROM (SELECT line, CASE WHEN json_valid(line) AND json_type(line) = 'OBJECT'
+                                THEN json_extract_string(line, [{paths}]) END AS _vals
+              FROM {_reader_sql(path)})"""
+    ).fetchall()
+    assert len(got) == len(expected) == len(lines)
+    assert sorted(got, key=repr) == sorted(expected, key=repr)
+    kinds = {(r[1] is None, r[3] is None) for r in expected}
+    assert kinds == {(True, True), (False, True), (False, False)}  # every case exercised

@@ -160,30 +160,46 @@ def csv_source(con: duckdb.DuckDBPyConnection, path: Path, dataset: Dataset, tag
 
 
 def jsonl_source(path: Path, dataset: Dataset) -> Source:
-    """JSON Lines: each line parsed by DuckDB's JSON functions; a bad line rejects only itself."""
+    """JSON Lines: each line parsed by DuckDB's JSON functions; a bad line rejects only itself.
+
+    A good line is parsed twice: once for the contract values (`try` turns a malformed line into
+    NULL, and a valid JSON text starting with '{' is an object) and once for its keys; the unknown
+    keys are only written out (`_extra`) when there are some. The exact reason of a bad line is
+    worked out for bad lines only.
+    """
     reader, prelude = _line_reader(path)
     paths = ", ".join(quote(f'$."{n}"') for n in dataset.names)
+    names = ", ".join(quote(n) for n in dataset.names)
     nulls = quote("{" + ", ".join(f'"{n}": null' for n in dataset.names) + "}")
+    obj = (  # JSON's white space: space, tab, line feed, carriage return
+        "CASE WHEN starts_with(line, '{') THEN true "
+        "ELSE starts_with(ltrim(line, ' ' || chr(9) || chr(10) || chr(13)), '{') END"
+    )
     inner = (
-        "(SELECT line, CASE WHEN json_valid(line) AND json_type(line) = 'OBJECT' "
-        f"THEN json_extract_string(line, [{paths}]) END AS _vals FROM {reader})"
+        f"(SELECT line, CASE WHEN {obj} THEN try(json_extract_string(line, [{paths}])) END "
+        f"AS _vals FROM {reader})"
     )
     return Source(
         from_sql=inner,
         columns={n: (f"_vals[{i + 1}]", "VARCHAR") for i, n in enumerate(dataset.names)},
         extra_sql=(
-            f"CASE WHEN _vals IS NOT NULL THEN nullif(CAST(json_merge_patch(line, {nulls}) "
-            "AS VARCHAR), '{}') END"
+            f"CASE WHEN _vals IS NOT NULL THEN CASE WHEN NOT list_has_all([{names}], "
+            f"json_keys(line)) THEN nullif(CAST(json_merge_patch(line, {nulls}) AS VARCHAR), "
+            "'{}') END END"
         ),
         raw_sql="line",
         carry=["line", "_vals"],
         prelude=prelude,
-        structural_sql=(
-            "CASE WHEN line IS NULL THEN 'empty or unreadable line' "
-            "WHEN NOT json_valid(line) THEN 'not valid JSON' "
-            "WHEN json_type(line) <> 'OBJECT' THEN 'not a JSON object' END"
-        ),
+        structural_sql=JSONL_STRUCTURAL,
     )
+
+
+# Why a line gave no values (`_vals` NULL); evaluated for those lines only.
+JSONL_STRUCTURAL = (
+    "CASE WHEN _vals IS NULL THEN CASE WHEN line IS NULL THEN 'empty or unreadable line' "
+    "WHEN NOT json_valid(line) THEN 'not valid JSON' "
+    "WHEN json_type(line) <> 'OBJECT' THEN 'not a JSON object' END END"
+)
 
 
 def parquet_source(con: duckdb.DuckDBPyConnection, path: Path, dataset: Dataset) -> Source:
