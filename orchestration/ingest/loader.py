@@ -196,12 +196,16 @@ def _stage_sql(ds: Dataset, src: Source, salt: str) -> str:
     One row per record, in file order (the stage table's position is the record number unless
     the source numbers its records itself).
     """
-    values, srcs, problems = [], [], []
+    values, srcs, texts, problems = [], [], [], []
     for col in ds.columns:
         expr, typ = src.columns.get(col.name, ("NULL", "VARCHAR"))
-        srcs.append(f"{expr} AS {ident('_src_' + col.name)}")
-        values.append(f"{typed_value(col, expr, typ, salt)} AS {ident(col.name)}")
-        check = problem(col, ident(col.name), ident("_src_" + col.name), ds.name, typ)
+        src_col, txt_col = ident("_src_" + col.name), ident("_txt_" + col.name)
+        srcs.append(f"{expr} AS {src_col}")
+        # The trimmed text is used by the typed value and the checks: computed once (a column
+        # nobody uses is pruned by DuckDB).
+        texts.append(f"rw_text({src_col}) AS {txt_col}")
+        values.append(f"{typed_value(col, src_col, typ, salt, txt_col)} AS {ident(col.name)}")
+        check = problem(col, ident(col.name), src_col, ds.name, typ, txt_col)
         if check:
             problems.append(check)
     reason = f"coalesce(_structural, nullif(concat_ws('; ', {', '.join(problems)}), ''))"
@@ -214,9 +218,13 @@ def _stage_sql(ds: Dataset, src: Source, salt: str) -> str:
                CASE WHEN _reason IS NOT NULL THEN {src.raw_sql} END AS _raw
         FROM (
             SELECT *, {reason} AS _reason FROM (
-                SELECT {record}{carry}{', '.join(values)}, {', '.join(srcs)},
-                       {src.structural_sql} AS _structural
-                FROM {src.from_sql}
+                SELECT *, {', '.join(values)} FROM (
+                    SELECT *, {', '.join(texts)} FROM (
+                        SELECT {record}{carry}{', '.join(srcs)},
+                               {src.structural_sql} AS _structural
+                        FROM {src.from_sql}
+                    )
+                )
             )
         )"""
 

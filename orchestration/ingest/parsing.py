@@ -59,10 +59,16 @@ def _never_blank(src_type: str) -> bool:
     return _numeric(src_type) or src_type.upper().startswith(("TIMESTAMP", "DATE"))
 
 
-def typed_value(col: Column, src: str, src_type: str, salt: str) -> str:
-    """The expression giving the column's stored value from source expression `src`."""
+def typed_value(
+    col: Column, src: str, src_type: str, salt: str, text: str | None = None
+) -> str:
+    """The expression giving the column's stored value from source expression `src`.
+
+    `text`, when given, is a column holding `rw_text(src)` (computed once for all uses).
+    """
     numeric = _numeric(src_type)
     kind = col.kind
+    txt = text or f"rw_text({src})"
     if kind == "timestamp":
         if src_type.upper() in {"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"}:
             return f"CAST({src} AS TIMESTAMP)"
@@ -70,30 +76,31 @@ def typed_value(col: Column, src: str, src_type: str, salt: str) -> str:
             return f"CAST({src} AS TIMESTAMP)"
         if numeric:
             return f"rw_epoch(CAST({src} AS DOUBLE))"
-        return f"rw_ts(rw_text({src}))"
+        return f"rw_ts({txt})"
     if kind == "integer":
         if numeric:
             return f"TRY_CAST({src} AS INTEGER)"
-        return f"TRY_CAST(TRY_CAST(rw_text({src}) AS DOUBLE) AS INTEGER)"
+        return f"TRY_CAST(TRY_CAST({txt} AS DOUBLE) AS INTEGER)"
     if kind == "double":
-        return f"CAST({src} AS DOUBLE)" if numeric else f"TRY_CAST(rw_text({src}) AS DOUBLE)"
+        return f"CAST({src} AS DOUBLE)" if numeric else f"TRY_CAST({txt} AS DOUBLE)"
     if kind == "decimal":
-        return f"TRY_CAST(rw_text({src}) AS DECIMAL(18, 4))"
+        return f"TRY_CAST({txt} AS DECIMAL(18, 4))"
     if kind == "user_key":
-        return f"sha256({quote(salt)} || rw_text({src}))"
+        return f"sha256({quote(salt)} || {txt})"
     if kind == "currency":
-        return f"upper(rw_text({src}))"
-    text = f"rw_text({src})"
-    return f"lower({text})" if col.lower else text
+        return f"upper({txt})"
+    return f"lower({txt})" if col.lower else txt
 
 
 def problem(
-    col: Column, value: str, src: str, dataset: str, src_type: str = "VARCHAR"
+    col: Column, value: str, src: str, dataset: str, src_type: str = "VARCHAR",
+    text: str | None = None,
 ) -> str | None:
     """A reason text when the stored `value` (from source `src`, of type `src_type`) is not
-    acceptable, else NULL."""
+    acceptable, else NULL. `text`: a column holding `rw_text(src)`, if there is one."""
     name = col.name
-    text = src if _never_blank(src_type) else f"rw_text({src})"
+    txt = text or f"rw_text({src})"
+    text = src if _never_blank(src_type) else txt
     present = f"{text} IS NOT NULL"
     checks: list[tuple[str, str]] = []
     if col.required:
@@ -107,7 +114,7 @@ def problem(
         }[col.kind]
         checks.append(
             (f"{present} AND {value} IS NULL",
-             f"'{name}: cannot read ' || rw_text({src}) || ' as {expected}'")
+             f"'{name}: cannot read ' || {txt} || ' as {expected}'")
         )
     if col.allowed:
         allowed = ", ".join(quote(a) for a in col.allowed)
