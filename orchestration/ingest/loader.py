@@ -282,14 +282,10 @@ def _load_file(
         except duckdb.Error as exc:
             raise FileError(path, f"cannot be read as {fmt}: {exc}".splitlines()[0]) from exc
     try:
-        if src.prelude:
-            con.execute(src.prelude)
         # Parallel and order-preserving: the table's row order is the file's record order.
         con.execute(f"CREATE OR REPLACE TEMP TABLE rw_stage AS {_stage_sql(ds, src, salt)}")
     except duckdb.Error as exc:
         raise FileError(path, f"cannot be read as {fmt}: {exc}".splitlines()[0]) from exc
-    if src.prelude:
-        con.execute("DROP TABLE IF EXISTS rw_lines")
     con.execute(f"CREATE OR REPLACE TEMP VIEW rw_staged AS {_numbered_stage(con, src)}")
     return _load_staged(con, path, sha, fmt, ds, src, tag, result)
 

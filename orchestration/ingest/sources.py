@@ -47,7 +47,6 @@ class Source:
 
     `from_sql` yields the records in file order; a `_record` column (1-based) only when
     `numbered`, else the record number is the position in the order-preserving stage table.
-    `prelude`, when set, is run first (it creates the temp table `from_sql` reads).
     `extra_sql` and `raw_sql` are evaluated after the reject reason, only for the rows that need
     them (good and rejected rows respectively), and may use only the expressions in `carry`.
     """
@@ -59,7 +58,6 @@ class Source:
     structural_sql: str = "NULL"
     carry: list[str] = field(default_factory=list)
     numbered: bool = False
-    prelude: str | None = None
     csv_rejects: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -72,18 +70,14 @@ def _reader_sql(path: Path) -> str:
     )
 
 
-def _line_reader(path: Path) -> tuple[str, str | None]:
-    """What a line-based source reads from, and the statement to run before (if any).
+def _line_reader(path: Path) -> str:
+    """What a line-based source reads from: the file itself, in file order.
 
-    A gzipped file can only be decompressed by one thread, which would make the whole parse
-    single-threaded: its lines are first copied into a temp table (in file order), which is then
-    parsed in parallel.
+    A gzipped file is decompressed by one thread, so its parse runs on that thread too. Copying
+    its lines into a temp table first (to parse them in parallel) cost more CPU than it saved
+    and, for large files, spilled gigabytes of lines to disk.
     """
-    if path.suffix.lower() != ".gz":
-        return _reader_sql(path), None
-    return "rw_lines", (
-        f"CREATE OR REPLACE TEMP TABLE rw_lines AS SELECT line FROM {_reader_sql(path)}"
-    )
+    return _reader_sql(path)
 
 
 def _lines_sql(path: Path) -> str:
@@ -167,7 +161,7 @@ def jsonl_source(path: Path, dataset: Dataset) -> Source:
     keys are only written out (`_extra`) when there are some. The exact reason of a bad line is
     worked out for bad lines only.
     """
-    reader, prelude = _line_reader(path)
+    reader = _line_reader(path)
     paths = ", ".join(quote(f'$."{n}"') for n in dataset.names)
     names = ", ".join(quote(n) for n in dataset.names)
     nulls = quote("{" + ", ".join(f'"{n}": null' for n in dataset.names) + "}")
@@ -189,7 +183,6 @@ def jsonl_source(path: Path, dataset: Dataset) -> Source:
         ),
         raw_sql="line",
         carry=["line", "_vals"],
-        prelude=prelude,
         structural_sql=JSONL_STRUCTURAL,
     )
 
@@ -283,7 +276,7 @@ def _split_log_struct() -> str:
 
 def accesslog_source(path: Path, service: str, salt: str) -> Source:
     """nginx/Apache combined access log, with an optional trailing $request_time (seconds)."""
-    reader, prelude = _line_reader(path)
+    reader = _line_reader(path)
     groups = ", ".join(quote(g) for g in ACCESS_LOG_GROUPS)
     regex_m = f"regexp_extract(line, {quote(ACCESS_LOG_PATTERN)}, [{groups}])"
     # A matching request line is 'METHOD TARGET[ HTTP/x.y]' with no other spaces.
@@ -328,7 +321,6 @@ def accesslog_source(path: Path, service: str, salt: str) -> Source:
         ),
         raw_sql="line",
         carry=["line", "m"],
-        prelude=prelude,
         structural_sql=(
             "CASE WHEN line IS NULL THEN 'empty or unreadable line' "
             "WHEN m.status = '' "
