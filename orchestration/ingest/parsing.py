@@ -17,6 +17,7 @@ CREATE OR REPLACE TEMP MACRO rw_epoch(d) AS CASE
     ELSE make_timestamp(CAST(d * 1000000 AS BIGINT)) END;
 CREATE OR REPLACE TEMP MACRO rw_ts(v) AS CASE
     WHEN v IS NULL THEN NULL
+    WHEN contains(v, ':') THEN CAST(TRY_CAST(v AS TIMESTAMPTZ) AS TIMESTAMP)  -- not a number
     WHEN regexp_full_match(v, '-?[0-9]+(\.[0-9]+)?') THEN rw_epoch(TRY_CAST(v AS DOUBLE))
     ELSE CAST(TRY_CAST(v AS TIMESTAMPTZ) AS TIMESTAMP) END;
 """
