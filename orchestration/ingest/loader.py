@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from .contract import DATASETS, SQL_TYPES, Dataset
-from .parsing import MACROS, ident, problem, quote, typed_value
+from .parsing import MACROS, ident, never_blank, problem, quote, typed_value
 from .sources import (
     FileError,
     Source,
@@ -201,9 +201,13 @@ def _stage_sql(ds: Dataset, src: Source, salt: str) -> str:
         expr, typ = src.columns.get(col.name, ("NULL", "VARCHAR"))
         src_col, txt_col = ident("_src_" + col.name), ident("_txt_" + col.name)
         srcs.append(f"{expr} AS {src_col}")
-        # The trimmed text is used by the typed value and the checks: computed once (a column
-        # nobody uses is pruned by DuckDB).
-        texts.append(f"rw_text({src_col}) AS {txt_col}")
+        # Text sources: the trimmed text is used by the typed value and the checks, so it is
+        # computed once. Numbers and timestamps are only formatted as text in a reject reason,
+        # so there it stays inside the (lazily evaluated) reason.
+        if never_blank(typ):
+            txt_col = None
+        else:
+            texts.append(f"rw_text({src_col}) AS {txt_col}")
         values.append(f"{typed_value(col, src_col, typ, salt, txt_col)} AS {ident(col.name)}")
         check = problem(col, ident(col.name), src_col, ds.name, typ, txt_col)
         if check:
@@ -219,7 +223,7 @@ def _stage_sql(ds: Dataset, src: Source, salt: str) -> str:
         FROM (
             SELECT *, {reason} AS _reason FROM (
                 SELECT *, {', '.join(values)} FROM (
-                    SELECT *, {', '.join(texts)} FROM (
+                    SELECT *{''.join(', ' + t for t in texts)} FROM (
                         SELECT {record}{carry}{', '.join(srcs)},
                                {src.structural_sql} AS _structural
                         FROM {src.from_sql}

@@ -51,7 +51,7 @@ def _numeric(src_type: str) -> bool:
     } or src_type.upper().startswith("DECIMAL")
 
 
-def _never_blank(src_type: str) -> bool:
+def never_blank(src_type: str) -> bool:
     """Whether a non-NULL value of this type never reads as blank text (rw_text non-NULL).
 
     Numbers and timestamps always print as some digits, so `rw_text(v) IS NULL` is just
@@ -101,7 +101,7 @@ def problem(
     acceptable, else NULL. `text`: a column holding `rw_text(src)`, if there is one."""
     name = col.name
     txt = text or f"rw_text({src})"
-    text = src if _never_blank(src_type) else txt
+    text = src if never_blank(src_type) else txt
     present = f"{text} IS NOT NULL"
     checks: list[tuple[str, str]] = []
     if col.required:
