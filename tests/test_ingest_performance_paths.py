@@ -273,3 +273,52 @@ def test_jsonl_values_reasons_and_extra_equal_the_obvious_expressions(tmp_path: 
     assert sorted(got, key=repr) == sorted(expected, key=repr)
     kinds = {(r[1] is None, r[3] is None) for r in expected}
     assert kinds == {(True, True), (False, True), (False, False)}  # every case exercised
+
+
+def test_values_finished_when_the_stage_is_read_equal_their_definitions(tmp_path: Path) -> None:
+    """User keys (hashed) and the access log's `_extra` (put together from staged parts) are
+    computed when the stage is read: the stored values are those of their definitions."""
+    salt = "reliability-warehouse"
+    folder = tmp_path / "landing" / "requests"
+    (folder / "api").mkdir(parents=True)
+    (folder / "api" / "a.log").write_text(
+        '203.0.113.7 - alice [02/Mar/2026:14:05:00 +0100] "GET /x?q=1 HTTP/1.1" 200 512 '
+        '"https://ref.example/" "Mozilla/5.0" 0.123\n'
+        '203.0.113.8 - - [02/Mar/2026:14:05:01 +0100] "GET /y HTTP/1.1" 404 - "-" "curl/8"\n'
+        'not a log line\n'
+    )
+    (folder / "b.jsonl").write_text(
+        json.dumps({"timestamp": "2026-03-02T10:00:00Z", "service": "api", "route": "/j",
+                    "status": 200, "user_key": " bob "}) + "\n"
+    )
+    duckdb.execute(
+        "COPY (SELECT TIMESTAMP '2026-03-02 10:00:00' AS timestamp, 'api' AS service, "
+        "'/p' AS route, 200 AS status, 42 AS user_key) "
+        f"TO '{folder / 'c.parquet'}' (FORMAT parquet)"
+    )
+    con = connect(tmp_path / "wh.duckdb")
+    result = load_dataset(con, "requests", tmp_path / "landing", salt=salt)
+    assert (result.rows_loaded, result.rows_rejected) == (4, 1)
+    rows = con.execute(
+        "SELECT route, user_key, _extra FROM raw.requests ORDER BY route"
+    ).fetchall()
+    hashed = con.execute(
+        "SELECT sha256(? || 'alice'), sha256(? || 'bob'), sha256(? || '42'), "
+        "sha256(? || '203.0.113.7'), sha256(? || '203.0.113.8')", [salt] * 5
+    ).fetchone()
+    assert [(r[0], r[1]) for r in rows] == [
+        ("/j", hashed[1]), ("/p", hashed[2]), ("/x", hashed[0]), ("/y", None),
+    ]
+    extras = {r[0]: json.loads(r[2]) for r in rows if r[2] is not None}
+    assert extras == {
+        "/x": {"client_hash": hashed[3], "bytes_sent": 512, "referer": "https://ref.example/",
+               "user_agent": "Mozilla/5.0"},
+        "/y": {"client_hash": hashed[4], "bytes_sent": None, "referer": None,
+               "user_agent": "curl/8"},
+    }
+    assert con.execute(
+        "SELECT _extra FROM raw.requests WHERE route = '/x'"
+    ).fetchone()[0] == con.execute(
+        "SELECT CAST(json_object('client_hash', ?, 'bytes_sent', 512, "
+        "'referer', 'https://ref.example/', 'user_agent', 'Mozilla/5.0') AS VARCHAR)", [hashed[3]]
+    ).fetchone()[0]

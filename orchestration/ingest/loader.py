@@ -19,7 +19,15 @@ from pathlib import Path
 import duckdb
 
 from .contract import DATASETS, SQL_TYPES, Dataset
-from .parsing import MACROS, ident, never_blank, problem, quote, typed_value
+from .parsing import (
+    MACROS,
+    finished_value,
+    ident,
+    never_blank,
+    problem,
+    quote,
+    typed_value,
+)
 from .sources import (
     FileError,
     Source,
@@ -194,7 +202,8 @@ def _stage_sql(ds: Dataset, src: Source, salt: str) -> str:
     """Typed values, the reject reason, `_extra` of good rows and the raw text of rejected rows.
 
     One row per record, in file order (the stage table's position is the record number unless
-    the source numbers its records itself).
+    the source numbers its records itself). Some values are staged as a shorter intermediate
+    (user keys before hashing, the parts of a source's `_extra`) and finished by `_finish_sql`.
     """
     values, srcs, texts, problems = [], [], [], []
     for col in ds.columns:
@@ -216,9 +225,15 @@ def _stage_sql(ds: Dataset, src: Source, salt: str) -> str:
     names = ", ".join(ident(c.name) for c in ds.columns)
     record = "_record, " if src.numbered else ""
     carry = "".join(f"{c}, " for c in src.carry)
+    if src.extra_parts:
+        extra = "".join(
+            f"CASE WHEN _reason IS NULL THEN {expr} END AS {ident(name)}, "
+            for name, expr in src.extra_parts.items()
+        )
+    else:
+        extra = f"CASE WHEN _reason IS NULL THEN {src.extra_sql} END AS _extra, "
     return f"""
-        SELECT {record}{names},
-               CASE WHEN _reason IS NULL THEN {src.extra_sql} END AS _extra, _reason,
+        SELECT {record}{names}, {extra}_reason,
                CASE WHEN _reason IS NOT NULL THEN {src.raw_sql} END AS _raw
         FROM (
             SELECT *, {reason} AS _reason FROM (
@@ -231,6 +246,25 @@ def _stage_sql(ds: Dataset, src: Source, salt: str) -> str:
                 )
             )
         )"""
+
+
+def _finish_sql(ds: Dataset, src: Source, salt: str, staged: str) -> str:
+    """The staged records (`staged`, with `_record`) with their final values and `_extra`."""
+    replace = [
+        f"{fin} AS {ident(c.name)}"
+        for c in ds.columns
+        if (fin := finished_value(c, ident(c.name), salt)) is not None
+    ]
+    star = "*"
+    if src.extra_parts:
+        star += f" EXCLUDE ({', '.join(ident(n) for n in src.extra_parts)})"
+    if replace:
+        star += f" REPLACE ({', '.join(replace)})"
+    extra = (
+        f", CASE WHEN _reason IS NULL THEN {src.extra_sql} END AS _extra"
+        if src.extra_parts else ""
+    )
+    return f"SELECT {star}{extra} FROM ({staged})"
 
 
 def _numbered_stage(con: duckdb.DuckDBPyConnection, src: Source) -> str:
@@ -281,7 +315,10 @@ def _load_file(
         # The source numbers its records (Parquet): re-reading it costs less than a stage
         # table, which for millions of rows would spill to disk.
         try:
-            con.execute(f"CREATE OR REPLACE TEMP VIEW rw_staged AS {_stage_sql(ds, src, salt)}")
+            con.execute(
+                "CREATE OR REPLACE TEMP VIEW rw_staged AS "
+                + _finish_sql(ds, src, salt, _stage_sql(ds, src, salt))
+            )
             return _load_staged(con, path, sha, fmt, ds, src, tag, result)
         except duckdb.Error as exc:
             raise FileError(path, f"cannot be read as {fmt}: {exc}".splitlines()[0]) from exc
@@ -290,7 +327,10 @@ def _load_file(
         con.execute(f"CREATE OR REPLACE TEMP TABLE rw_stage AS {_stage_sql(ds, src, salt)}")
     except duckdb.Error as exc:
         raise FileError(path, f"cannot be read as {fmt}: {exc}".splitlines()[0]) from exc
-    con.execute(f"CREATE OR REPLACE TEMP VIEW rw_staged AS {_numbered_stage(con, src)}")
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW rw_staged AS "
+        + _finish_sql(ds, src, salt, _numbered_stage(con, src))
+    )
     return _load_staged(con, path, sha, fmt, ds, src, tag, result)
 
 

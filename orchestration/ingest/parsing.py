@@ -86,11 +86,21 @@ def typed_value(
         return f"CAST({src} AS DOUBLE)" if numeric else f"TRY_CAST({txt} AS DOUBLE)"
     if kind == "decimal":
         return f"TRY_CAST({txt} AS DECIMAL(18, 4))"
-    if kind == "user_key":
-        return f"sha256({quote(salt)} || {txt})"
+    if kind == "user_key":  # hashed when the stage is read (finished_value)
+        return txt
     if kind == "currency":
         return f"upper({txt})"
     return f"lower({txt})" if col.lower else txt
+
+
+def finished_value(col: Column, stored: str, salt: str) -> str | None:
+    """The final value of a column whose stage holds an intermediate (`stored`), else None.
+
+    User keys are staged as their text (shorter than the hash) and hashed when read.
+    """
+    if col.kind == "user_key":
+        return f"sha256({quote(salt)} || {stored})"
+    return None
 
 
 def problem(
