@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.ingest.contract import DATASETS
 from orchestration.ingest.loader import connect, load_dataset
 from orchestration.ingest.parsing import (
     ACCESS_LOG_GROUPS,
@@ -23,7 +24,12 @@ from orchestration.ingest.parsing import (
     REQUEST_LINE_PATTERN,
     quote,
 )
-from orchestration.ingest.sources import _reader_sql, _split_log_sql, accesslog_source
+from orchestration.ingest.sources import (
+    _reader_sql,
+    _split_log_sql,
+    accesslog_source,
+    jsonl_source,
+)
 
 BASE = [
     '203.0.113.7 - - [02/Mar/2026:14:05:00 +0100] "GET /api/search?q=shoes HTTP/1.1" 200 512 '
@@ -205,3 +211,114 @@ def test_typed_parquet_columns_missing_and_unreadable_values(tmp_path: Path) -> 
         (5, "latency_ms: -1.0 is negative"),
         (6, "service: required value is missing"),
     ]
+
+
+JSON_BASE = [
+    '{"timestamp": "2026-03-02T10:00:00Z", "service": "api", "route": "/a", "status": 200}',
+    '{"timestamp":1772000000,"service":"api","route":"/b","status":"503","extra":{"k":[1,2.50]}}',
+    ' {"service": "api", "service": "dup", "Route": "/c", "x": null}',
+    '{"serv\\u0069ce":"api","route":"/d","status":200,"latency_ms":1.50,"z":"é"}',
+    '{}',
+    '[1, 2]',
+    '"text"',
+    '{"a":1,}',
+    '{"a":NaN}',
+    '{"a":1} x',
+    '{"a":1}{"b":2}',
+    '\t{"route": "/e"} \t',
+    '{"a":1 /* c */}',
+    'null',
+    '',
+]
+JSON_ALPHABET = ['{', '}', '[', ']', '"', ':', ',', ' ', '\t', '\\', 'a', '1', '.', 'é', 'n']
+
+
+def test_jsonl_values_reasons_and_extra_equal_the_obvious_expressions(tmp_path: Path) -> None:
+    """One guarded parse for values, `_extra` only for unknown keys = validity, type and
+    extraction by separate JSON functions, `_extra` always merged."""
+    rng = random.Random(5)
+    lines = list(JSON_BASE)
+    for _ in range(3000):
+        line = list(rng.choice(JSON_BASE[:5]))
+        for _ in range(rng.randint(1, 3)):
+            pos = rng.randrange(len(line) + 1)
+            if rng.random() < 0.5:
+                line.insert(pos, rng.choice(JSON_ALPHABET))
+            elif pos < len(line):
+                del line[pos]
+        lines.append("".join(line))
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ds = DATASETS["requests"]
+    src = jsonl_source(path, ds)
+    con = duckdb.connect()
+    got = con.execute(
+        f"SELECT line, _vals, {src.structural_sql}, "
+        f"CASE WHEN _vals IS NOT NULL THEN {src.extra_sql} END FROM {src.from_sql}"
+    ).fetchall()
+    paths = ", ".join(quote(f'$."{n}"') for n in ds.names)
+    nulls = quote("{" + ", ".join(f'"{n}": null' for n in ds.names) + "}")
+    expected = con.execute(
+        f"""SELECT line, _vals,
+            CASE WHEN line IS NULL THEN 'empty or unreadable line'
+                 WHEN NOT json_valid(line) THEN 'not valid JSON'
+                 WHEN json_type(line) <> 'OBJECT' THEN 'not a JSON object' END,
+            CASE WHEN _vals IS NOT NULL
+                 THEN nullif(CAST(json_merge_patch(line, {nulls}) AS VARCHAR), '{{}}') END
+        FROM (SELECT line, CASE WHEN json_valid(line) AND json_type(line) = 'OBJECT'
+                                THEN json_extract_string(line, [{paths}]) END AS _vals
+              FROM {_reader_sql(path)})"""
+    ).fetchall()
+    assert len(got) == len(expected) == len(lines)
+    assert sorted(got, key=repr) == sorted(expected, key=repr)
+    kinds = {(r[1] is None, r[3] is None) for r in expected}
+    assert kinds == {(True, True), (False, True), (False, False)}  # every case exercised
+
+
+def test_values_finished_when_the_stage_is_read_equal_their_definitions(tmp_path: Path) -> None:
+    """User keys (hashed) and the access log's `_extra` (put together from staged parts) are
+    computed when the stage is read: the stored values are those of their definitions."""
+    salt = "reliability-warehouse"
+    folder = tmp_path / "landing" / "requests"
+    (folder / "api").mkdir(parents=True)
+    (folder / "api" / "a.log").write_text(
+        '203.0.113.7 - alice [02/Mar/2026:14:05:00 +0100] "GET /x?q=1 HTTP/1.1" 200 512 '
+        '"https://ref.example/" "Mozilla/5.0" 0.123\n'
+        '203.0.113.8 - - [02/Mar/2026:14:05:01 +0100] "GET /y HTTP/1.1" 404 - "-" "curl/8"\n'
+        'not a log line\n'
+    )
+    (folder / "b.jsonl").write_text(
+        json.dumps({"timestamp": "2026-03-02T10:00:00Z", "service": "api", "route": "/j",
+                    "status": 200, "user_key": " bob "}) + "\n"
+    )
+    duckdb.execute(
+        "COPY (SELECT TIMESTAMP '2026-03-02 10:00:00' AS timestamp, 'api' AS service, "
+        "'/p' AS route, 200 AS status, 42 AS user_key) "
+        f"TO '{folder / 'c.parquet'}' (FORMAT parquet)"
+    )
+    con = connect(tmp_path / "wh.duckdb")
+    result = load_dataset(con, "requests", tmp_path / "landing", salt=salt)
+    assert (result.rows_loaded, result.rows_rejected) == (4, 1)
+    rows = con.execute(
+        "SELECT route, user_key, _extra FROM raw.requests ORDER BY route"
+    ).fetchall()
+    hashed = con.execute(
+        "SELECT sha256(? || 'alice'), sha256(? || 'bob'), sha256(? || '42'), "
+        "sha256(? || '203.0.113.7'), sha256(? || '203.0.113.8')", [salt] * 5
+    ).fetchone()
+    assert [(r[0], r[1]) for r in rows] == [
+        ("/j", hashed[1]), ("/p", hashed[2]), ("/x", hashed[0]), ("/y", None),
+    ]
+    extras = {r[0]: json.loads(r[2]) for r in rows if r[2] is not None}
+    assert extras == {
+        "/x": {"client_hash": hashed[3], "bytes_sent": 512, "referer": "https://ref.example/",
+               "user_agent": "Mozilla/5.0"},
+        "/y": {"client_hash": hashed[4], "bytes_sent": None, "referer": None,
+               "user_agent": "curl/8"},
+    }
+    assert con.execute(
+        "SELECT _extra FROM raw.requests WHERE route = '/x'"
+    ).fetchone()[0] == con.execute(
+        "SELECT CAST(json_object('client_hash', ?, 'bytes_sent', 512, "
+        "'referer', 'https://ref.example/', 'user_agent', 'Mozilla/5.0') AS VARCHAR)", [hashed[3]]
+    ).fetchone()[0]

@@ -19,7 +19,15 @@ from pathlib import Path
 import duckdb
 
 from .contract import DATASETS, SQL_TYPES, Dataset
-from .parsing import MACROS, ident, problem, quote, typed_value
+from .parsing import (
+    MACROS,
+    finished_value,
+    ident,
+    never_blank,
+    problem,
+    quote,
+    typed_value,
+)
 from .sources import (
     FileError,
     Source,
@@ -194,31 +202,69 @@ def _stage_sql(ds: Dataset, src: Source, salt: str) -> str:
     """Typed values, the reject reason, `_extra` of good rows and the raw text of rejected rows.
 
     One row per record, in file order (the stage table's position is the record number unless
-    the source numbers its records itself).
+    the source numbers its records itself). Some values are staged as a shorter intermediate
+    (user keys before hashing, the parts of a source's `_extra`) and finished by `_finish_sql`.
     """
-    values, srcs, problems = [], [], []
+    values, srcs, texts, problems = [], [], [], []
     for col in ds.columns:
         expr, typ = src.columns.get(col.name, ("NULL", "VARCHAR"))
-        srcs.append(f"{expr} AS {ident('_src_' + col.name)}")
-        values.append(f"{typed_value(col, expr, typ, salt)} AS {ident(col.name)}")
-        check = problem(col, ident(col.name), ident("_src_" + col.name), ds.name, typ)
+        src_col, txt_col = ident("_src_" + col.name), ident("_txt_" + col.name)
+        srcs.append(f"{expr} AS {src_col}")
+        # Text sources: the trimmed text is used by the typed value and the checks, so it is
+        # computed once. Numbers and timestamps are only formatted as text in a reject reason,
+        # so there it stays inside the (lazily evaluated) reason.
+        if never_blank(typ):
+            txt_col = None
+        else:
+            texts.append(f"rw_text({src_col}) AS {txt_col}")
+        values.append(f"{typed_value(col, src_col, typ, salt, txt_col)} AS {ident(col.name)}")
+        check = problem(col, ident(col.name), src_col, ds.name, typ, txt_col)
         if check:
             problems.append(check)
     reason = f"coalesce(_structural, nullif(concat_ws('; ', {', '.join(problems)}), ''))"
     names = ", ".join(ident(c.name) for c in ds.columns)
     record = "_record, " if src.numbered else ""
     carry = "".join(f"{c}, " for c in src.carry)
+    if src.extra_parts:
+        extra = "".join(
+            f"CASE WHEN _reason IS NULL THEN {expr} END AS {ident(name)}, "
+            for name, expr in src.extra_parts.items()
+        )
+    else:
+        extra = f"CASE WHEN _reason IS NULL THEN {src.extra_sql} END AS _extra, "
     return f"""
-        SELECT {record}{names},
-               CASE WHEN _reason IS NULL THEN {src.extra_sql} END AS _extra, _reason,
+        SELECT {record}{names}, {extra}_reason,
                CASE WHEN _reason IS NOT NULL THEN {src.raw_sql} END AS _raw
         FROM (
             SELECT *, {reason} AS _reason FROM (
-                SELECT {record}{carry}{', '.join(values)}, {', '.join(srcs)},
-                       {src.structural_sql} AS _structural
-                FROM {src.from_sql}
+                SELECT *, {', '.join(values)} FROM (
+                    SELECT *{''.join(', ' + t for t in texts)} FROM (
+                        SELECT {record}{carry}{', '.join(srcs)},
+                               {src.structural_sql} AS _structural
+                        FROM {src.from_sql}
+                    )
+                )
             )
         )"""
+
+
+def _finish_sql(ds: Dataset, src: Source, salt: str, staged: str) -> str:
+    """The staged records (`staged`, with `_record`) with their final values and `_extra`."""
+    replace = [
+        f"{fin} AS {ident(c.name)}"
+        for c in ds.columns
+        if (fin := finished_value(c, ident(c.name), salt)) is not None
+    ]
+    star = "*"
+    if src.extra_parts:
+        star += f" EXCLUDE ({', '.join(ident(n) for n in src.extra_parts)})"
+    if replace:
+        star += f" REPLACE ({', '.join(replace)})"
+    extra = (
+        f", CASE WHEN _reason IS NULL THEN {src.extra_sql} END AS _extra"
+        if src.extra_parts else ""
+    )
+    return f"SELECT {star}{extra} FROM ({staged})"
 
 
 def _numbered_stage(con: duckdb.DuckDBPyConnection, src: Source) -> str:
@@ -269,20 +315,22 @@ def _load_file(
         # The source numbers its records (Parquet): re-reading it costs less than a stage
         # table, which for millions of rows would spill to disk.
         try:
-            con.execute(f"CREATE OR REPLACE TEMP VIEW rw_staged AS {_stage_sql(ds, src, salt)}")
+            con.execute(
+                "CREATE OR REPLACE TEMP VIEW rw_staged AS "
+                + _finish_sql(ds, src, salt, _stage_sql(ds, src, salt))
+            )
             return _load_staged(con, path, sha, fmt, ds, src, tag, result)
         except duckdb.Error as exc:
             raise FileError(path, f"cannot be read as {fmt}: {exc}".splitlines()[0]) from exc
     try:
-        if src.prelude:
-            con.execute(src.prelude)
         # Parallel and order-preserving: the table's row order is the file's record order.
         con.execute(f"CREATE OR REPLACE TEMP TABLE rw_stage AS {_stage_sql(ds, src, salt)}")
     except duckdb.Error as exc:
         raise FileError(path, f"cannot be read as {fmt}: {exc}".splitlines()[0]) from exc
-    if src.prelude:
-        con.execute("DROP TABLE IF EXISTS rw_lines")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW rw_staged AS {_numbered_stage(con, src)}")
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW rw_staged AS "
+        + _finish_sql(ds, src, salt, _numbered_stage(con, src))
+    )
     return _load_staged(con, path, sha, fmt, ds, src, tag, result)
 
 

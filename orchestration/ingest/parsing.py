@@ -17,6 +17,7 @@ CREATE OR REPLACE TEMP MACRO rw_epoch(d) AS CASE
     ELSE make_timestamp(CAST(d * 1000000 AS BIGINT)) END;
 CREATE OR REPLACE TEMP MACRO rw_ts(v) AS CASE
     WHEN v IS NULL THEN NULL
+    WHEN contains(v, ':') THEN CAST(TRY_CAST(v AS TIMESTAMPTZ) AS TIMESTAMP)  -- not a number
     WHEN regexp_full_match(v, '-?[0-9]+(\.[0-9]+)?') THEN rw_epoch(TRY_CAST(v AS DOUBLE))
     ELSE CAST(TRY_CAST(v AS TIMESTAMPTZ) AS TIMESTAMP) END;
 """
@@ -50,7 +51,7 @@ def _numeric(src_type: str) -> bool:
     } or src_type.upper().startswith("DECIMAL")
 
 
-def _never_blank(src_type: str) -> bool:
+def never_blank(src_type: str) -> bool:
     """Whether a non-NULL value of this type never reads as blank text (rw_text non-NULL).
 
     Numbers and timestamps always print as some digits, so `rw_text(v) IS NULL` is just
@@ -59,10 +60,16 @@ def _never_blank(src_type: str) -> bool:
     return _numeric(src_type) or src_type.upper().startswith(("TIMESTAMP", "DATE"))
 
 
-def typed_value(col: Column, src: str, src_type: str, salt: str) -> str:
-    """The expression giving the column's stored value from source expression `src`."""
+def typed_value(
+    col: Column, src: str, src_type: str, salt: str, text: str | None = None
+) -> str:
+    """The expression giving the column's stored value from source expression `src`.
+
+    `text`, when given, is a column holding `rw_text(src)` (computed once for all uses).
+    """
     numeric = _numeric(src_type)
     kind = col.kind
+    txt = text or f"rw_text({src})"
     if kind == "timestamp":
         if src_type.upper() in {"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"}:
             return f"CAST({src} AS TIMESTAMP)"
@@ -70,30 +77,41 @@ def typed_value(col: Column, src: str, src_type: str, salt: str) -> str:
             return f"CAST({src} AS TIMESTAMP)"
         if numeric:
             return f"rw_epoch(CAST({src} AS DOUBLE))"
-        return f"rw_ts(rw_text({src}))"
+        return f"rw_ts({txt})"
     if kind == "integer":
         if numeric:
             return f"TRY_CAST({src} AS INTEGER)"
-        return f"TRY_CAST(TRY_CAST(rw_text({src}) AS DOUBLE) AS INTEGER)"
+        return f"TRY_CAST(TRY_CAST({txt} AS DOUBLE) AS INTEGER)"
     if kind == "double":
-        return f"CAST({src} AS DOUBLE)" if numeric else f"TRY_CAST(rw_text({src}) AS DOUBLE)"
+        return f"CAST({src} AS DOUBLE)" if numeric else f"TRY_CAST({txt} AS DOUBLE)"
     if kind == "decimal":
-        return f"TRY_CAST(rw_text({src}) AS DECIMAL(18, 4))"
-    if kind == "user_key":
-        return f"sha256({quote(salt)} || rw_text({src}))"
+        return f"TRY_CAST({txt} AS DECIMAL(18, 4))"
+    if kind == "user_key":  # hashed when the stage is read (finished_value)
+        return txt
     if kind == "currency":
-        return f"upper(rw_text({src}))"
-    text = f"rw_text({src})"
-    return f"lower({text})" if col.lower else text
+        return f"upper({txt})"
+    return f"lower({txt})" if col.lower else txt
+
+
+def finished_value(col: Column, stored: str, salt: str) -> str | None:
+    """The final value of a column whose stage holds an intermediate (`stored`), else None.
+
+    User keys are staged as their text (shorter than the hash) and hashed when read.
+    """
+    if col.kind == "user_key":
+        return f"sha256({quote(salt)} || {stored})"
+    return None
 
 
 def problem(
-    col: Column, value: str, src: str, dataset: str, src_type: str = "VARCHAR"
+    col: Column, value: str, src: str, dataset: str, src_type: str = "VARCHAR",
+    text: str | None = None,
 ) -> str | None:
     """A reason text when the stored `value` (from source `src`, of type `src_type`) is not
-    acceptable, else NULL."""
+    acceptable, else NULL. `text`: a column holding `rw_text(src)`, if there is one."""
     name = col.name
-    text = src if _never_blank(src_type) else f"rw_text({src})"
+    txt = text or f"rw_text({src})"
+    text = src if never_blank(src_type) else txt
     present = f"{text} IS NOT NULL"
     checks: list[tuple[str, str]] = []
     if col.required:
@@ -107,7 +125,7 @@ def problem(
         }[col.kind]
         checks.append(
             (f"{present} AND {value} IS NULL",
-             f"'{name}: cannot read ' || rw_text({src}) || ' as {expected}'")
+             f"'{name}: cannot read ' || {txt} || ' as {expected}'")
         )
     if col.allowed:
         allowed = ", ".join(quote(a) for a in col.allowed)

@@ -47,19 +47,20 @@ class Source:
 
     `from_sql` yields the records in file order; a `_record` column (1-based) only when
     `numbered`, else the record number is the position in the order-preserving stage table.
-    `prelude`, when set, is run first (it creates the temp table `from_sql` reads).
     `extra_sql` and `raw_sql` are evaluated after the reject reason, only for the rows that need
     them (good and rejected rows respectively), and may use only the expressions in `carry`.
+    With `extra_parts` (name -> expression over `carry`), only those parts are staged (for good
+    rows) and `extra_sql`, written over the part names, is evaluated when the stage is read.
     """
 
     from_sql: str
     columns: dict[str, tuple[str, str]]
     extra_sql: str = "NULL"
+    extra_parts: dict[str, str] = field(default_factory=dict)
     raw_sql: str = "NULL"
     structural_sql: str = "NULL"
     carry: list[str] = field(default_factory=list)
     numbered: bool = False
-    prelude: str | None = None
     csv_rejects: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -72,18 +73,14 @@ def _reader_sql(path: Path) -> str:
     )
 
 
-def _line_reader(path: Path) -> tuple[str, str | None]:
-    """What a line-based source reads from, and the statement to run before (if any).
+def _line_reader(path: Path) -> str:
+    """What a line-based source reads from: the file itself, in file order.
 
-    A gzipped file can only be decompressed by one thread, which would make the whole parse
-    single-threaded: its lines are first copied into a temp table (in file order), which is then
-    parsed in parallel.
+    A gzipped file is decompressed by one thread, so its parse runs on that thread too. Copying
+    its lines into a temp table first (to parse them in parallel) cost more CPU than it saved
+    and, for large files, spilled gigabytes of lines to disk.
     """
-    if path.suffix.lower() != ".gz":
-        return _reader_sql(path), None
-    return "rw_lines", (
-        f"CREATE OR REPLACE TEMP TABLE rw_lines AS SELECT line FROM {_reader_sql(path)}"
-    )
+    return _reader_sql(path)
 
 
 def _lines_sql(path: Path) -> str:
@@ -160,30 +157,45 @@ def csv_source(con: duckdb.DuckDBPyConnection, path: Path, dataset: Dataset, tag
 
 
 def jsonl_source(path: Path, dataset: Dataset) -> Source:
-    """JSON Lines: each line parsed by DuckDB's JSON functions; a bad line rejects only itself."""
-    reader, prelude = _line_reader(path)
+    """JSON Lines: each line parsed by DuckDB's JSON functions; a bad line rejects only itself.
+
+    A good line is parsed twice: once for the contract values (`try` turns a malformed line into
+    NULL, and a valid JSON text starting with '{' is an object) and once for its keys; the unknown
+    keys are only written out (`_extra`) when there are some. The exact reason of a bad line is
+    worked out for bad lines only.
+    """
+    reader = _line_reader(path)
     paths = ", ".join(quote(f'$."{n}"') for n in dataset.names)
+    names = ", ".join(quote(n) for n in dataset.names)
     nulls = quote("{" + ", ".join(f'"{n}": null' for n in dataset.names) + "}")
+    obj = (  # JSON's white space: space, tab, line feed, carriage return
+        "CASE WHEN starts_with(line, '{') THEN true "
+        "ELSE starts_with(ltrim(line, ' ' || chr(9) || chr(10) || chr(13)), '{') END"
+    )
     inner = (
-        "(SELECT line, CASE WHEN json_valid(line) AND json_type(line) = 'OBJECT' "
-        f"THEN json_extract_string(line, [{paths}]) END AS _vals FROM {reader})"
+        f"(SELECT line, CASE WHEN {obj} THEN try(json_extract_string(line, [{paths}])) END "
+        f"AS _vals FROM {reader})"
     )
     return Source(
         from_sql=inner,
         columns={n: (f"_vals[{i + 1}]", "VARCHAR") for i, n in enumerate(dataset.names)},
         extra_sql=(
-            f"CASE WHEN _vals IS NOT NULL THEN nullif(CAST(json_merge_patch(line, {nulls}) "
-            "AS VARCHAR), '{}') END"
+            f"CASE WHEN _vals IS NOT NULL THEN CASE WHEN NOT list_has_all([{names}], "
+            f"json_keys(line)) THEN nullif(CAST(json_merge_patch(line, {nulls}) AS VARCHAR), "
+            "'{}') END END"
         ),
         raw_sql="line",
         carry=["line", "_vals"],
-        prelude=prelude,
-        structural_sql=(
-            "CASE WHEN line IS NULL THEN 'empty or unreadable line' "
-            "WHEN NOT json_valid(line) THEN 'not valid JSON' "
-            "WHEN json_type(line) <> 'OBJECT' THEN 'not a JSON object' END"
-        ),
+        structural_sql=JSONL_STRUCTURAL,
     )
+
+
+# Why a line gave no values (`_vals` NULL); evaluated for those lines only.
+JSONL_STRUCTURAL = (
+    "CASE WHEN _vals IS NULL THEN CASE WHEN line IS NULL THEN 'empty or unreadable line' "
+    "WHEN NOT json_valid(line) THEN 'not valid JSON' "
+    "WHEN json_type(line) <> 'OBJECT' THEN 'not a JSON object' END END"
+)
 
 
 def parquet_source(con: duckdb.DuckDBPyConnection, path: Path, dataset: Dataset) -> Source:
@@ -209,24 +221,37 @@ def parquet_source(con: duckdb.DuckDBPyConnection, path: Path, dataset: Dataset)
 
 # Most access-log lines are taken apart with plain string functions, which is exact when the line
 # has no backslash and exactly the six structural double quotes: then the quoted parts (request,
-# referer, user agent) match anything, and the rest of ACCESS_LOG_PATTERN is checked by a
-# capture-free (DFA) match of the unquoted parts. Other lines use the pattern's capture groups,
+# referer, user agent) match anything, and the rest of ACCESS_LOG_PATTERN is checked by
+# capture-free (DFA) matches of the unquoted parts. Other lines use the pattern's capture groups,
 # which cost several times more. Likewise for the request line.
 ACCESS_LOG_UNQUOTED = (
     r'^(\S+) \S+ (\S+) \[([^\]]+)\] " (\d{3}|-) (\d+|-) " "(?: ([0-9.]+|-))?\s*$'
+)
+# The same, part by part (the parts between the quotes: `_p[1]`, `_p[3]`, `_p[5]`, `_p[7]`). As
+# the parts hold no double quote and ACCESS_LOG_UNQUOTED has exactly three, which no variable part
+# of it can take, the parts match these exactly when their quote-joined text matches it; checking
+# them apart saves building that text.
+ACCESS_LOG_PARTS = (
+    r"\S+ \S+ \S+ \[[^\]]+\] ",
+    r" (\d{3}|-) (\d+|-) ",
+    r"(?: ([0-9.]+|-))?\s*",
 )
 _WS = "chr(9) || chr(12) || chr(13)"  # RE2's \s besides ' ' and \n (no \n within a line)
 
 
 def _split_log_sql(reader: str) -> str:
     """line, `_fast` and the parts of each line split on double quotes (`_p`) and spaces (`_hs`)."""
-    unquoted = "_p[1] || '\"' || _p[3] || '\"' || _p[5] || '\"' || _p[7]"
+    head, mid, tail = (quote(p) for p in ACCESS_LOG_PARTS)
+    fast = (
+        "coalesce(CASE WHEN len(_p) = 7 AND _p[5] = ' ' AND NOT contains(line, '\\') "
+        f"THEN regexp_full_match(_p[3], {mid}) AND regexp_full_match(_p[7], {tail}) "
+        f"AND regexp_full_match(_p[1], {head}) END, false)"
+    )
     return (
         "(SELECT line, _p, _hs, _fast, "
         "length(_hs[1]) + length(_hs[2]) + length(_hs[3]) + 3 AS _pre FROM ("
         "SELECT line, _p, CASE WHEN _fast THEN string_split(_p[1], ' ') END AS _hs, _fast FROM ("
-        "SELECT line, _p, coalesce(len(_p) = 7 AND NOT contains(line, '\\') AND "
-        f"regexp_full_match({unquoted}, {quote(ACCESS_LOG_UNQUOTED)}), false) AS _fast FROM ("
+        f"SELECT line, _p, {fast} AS _fast FROM ("
         f"SELECT line, string_split(line, '\"') AS _p FROM {reader}))))"
     )
 
@@ -254,7 +279,7 @@ def _split_log_struct() -> str:
 
 def accesslog_source(path: Path, service: str, salt: str) -> Source:
     """nginx/Apache combined access log, with an optional trailing $request_time (seconds)."""
-    reader, prelude = _line_reader(path)
+    reader = _line_reader(path)
     groups = ", ".join(quote(g) for g in ACCESS_LOG_GROUPS)
     regex_m = f"regexp_extract(line, {quote(ACCESS_LOG_PATTERN)}, [{groups}])"
     # A matching request line is 'METHOD TARGET[ HTTP/x.y]' with no other spaces.
@@ -291,15 +316,20 @@ def accesslog_source(path: Path, service: str, salt: str) -> Source:
                 "CASE WHEN m.remote_user NOT IN ('', '-') THEN m.remote_user END", "VARCHAR"
             ),
         },
+        # Staged as its (shorter) parts and put together when the stage is read: a smaller
+        # stage spills less.
+        extra_parts={
+            "_x_ok": "m.status <> ''", "_x_client": "m.client", "_x_bytes": "m.bytes",
+            "_x_referer": "m.referer", "_x_agent": "m.user_agent",
+        },
         extra_sql=(
-            "CASE WHEN m.status <> '' THEN CAST(json_object("
-            f"'client_hash', sha256({quote(salt)} || m.client), "
-            "'bytes_sent', TRY_CAST(m.bytes AS BIGINT), 'referer', nullif(m.referer, '-'), "
-            "'user_agent', m.user_agent) AS VARCHAR) END"
+            "CASE WHEN _x_ok THEN CAST(json_object("
+            f"'client_hash', sha256({quote(salt)} || _x_client), "
+            "'bytes_sent', TRY_CAST(_x_bytes AS BIGINT), 'referer', nullif(_x_referer, '-'), "
+            "'user_agent', _x_agent) AS VARCHAR) END"
         ),
         raw_sql="line",
         carry=["line", "m"],
-        prelude=prelude,
         structural_sql=(
             "CASE WHEN line IS NULL THEN 'empty or unreadable line' "
             "WHEN m.status = '' "
