@@ -47,7 +47,7 @@ incident_summary as (
     select
         caused_by_deployment_id as deployment_id,
         count(*) as incident_count,
-        {{ dbt.listagg('incident_id', "', '", 'order by incident_id') }} as incident_ids
+        {{ cross_db_listagg('incident_id', "', '") }} as incident_ids
     from incidents
     where caused_by_deployment_id is not null
     group by caused_by_deployment_id
