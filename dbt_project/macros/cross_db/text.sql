@@ -61,3 +61,23 @@
 {% macro cross_db_column(name) -%}
     {{ return(adapter.quote(name)) }}
 {%- endmacro %}
+
+
+{#- A deterministic integer hash of several values (the values' order matters), for joining on
+    one integer instead of several strings. Not injective: a caller must check that the values it
+    hashes get distinct hashes (and fall back to comparing the values when they do not). -#}
+{% macro cross_db_hash_key(expressions) -%}
+    {{ return(adapter.dispatch('cross_db_hash_key', 'reliability')(expressions)) }}
+{%- endmacro %}
+
+{% macro default__cross_db_hash_key(expressions) -%}
+    hashtextextended({{ expressions | join(" || chr(31) || ") }}, 0)
+{%- endmacro %}
+
+{% macro duckdb__cross_db_hash_key(expressions) -%}
+    hash({{ expressions | join(", ") }})
+{%- endmacro %}
+
+{% macro spark__cross_db_hash_key(expressions) -%}
+    xxhash64({{ expressions | join(", ") }})
+{%- endmacro %}

@@ -11,6 +11,11 @@
       SLOs, or to one row without a cut; triples with the same SLOs and cut share a cut_key.
       A request joins that map on equality (one row per request unless several latency SLOs
       with different thresholds select it) and is counted per (minute, cut_key, status).
+    - The join is on one integer, a hash of (service, route, method), not on the three strings
+      (the per-request cost of the model). Exact: the hash is used only when it is injective over
+      every (service, route, method) the requests can have (the product of the distinct services,
+      routes and methods, three cheap single-column scans); otherwise the requests join the map
+      on the strings (counted_by_text; empty on a normal run: no request is read for it).
     - Only then are the counts assigned to the SLOs of each cut_key (availability SLOs on the
       first cut of their triple, latency SLOs on their own cut) and classified by status.
 -#}
@@ -72,6 +77,18 @@ requests_for_methods as (
 
 ),
 
+requests_for_services as (
+
+    {{ requests_sql }}
+
+),
+
+requests_for_text_match as (
+
+    {{ requests_sql }}
+
+),
+
 definitions as (
 
     select * from {{ ref('int_slo__definitions') }}
@@ -107,6 +124,13 @@ request_methods as (
 
     select distinct coalesce(http_method, '') as http_method_key
     from requests_for_methods
+
+),
+
+request_services as (
+
+    select distinct service
+    from requests_for_services
 
 ),
 
@@ -274,27 +298,90 @@ cut_key_slos as (
 
 ),
 
-counted as (
+{# Every (service, route, method) a request can have, and whether the hash tells them apart
+   (selector services included: the map's services come from the selectors). #}
+possible_triples as (
 
     select
+        {{ cross_db_hash_key(['services.service', 'request_routes.route',
+                              'request_methods.http_method_key']) }} as triple_hash
+    from (
+        select service from request_services
+        union
+        select service from selectors
+    ) as services
+    cross join request_routes
+    cross join request_methods
+
+),
+
+hash_check as (
+
+    select count(triple_hash) = count(distinct triple_hash) as is_hash_exact
+    from possible_triples
+
+),
+
+keyed_route_map as (
+
+    select
+        route_map.*,
+        {{ cross_db_hash_key(['route_map.service', 'route_map.route', 'route_map.http_method_key']) }}
+            as triple_hash,
+        hash_check.is_hash_exact
+    from route_map
+    cross join hash_check
+
+),
+
+{%- set counted_columns %}
         {{ dbt.date_trunc('minute', 'requests.requested_at') }} as minute_at,
-        route_map.cut_key,
+        keyed_route_map.cut_key,
         requests.status_code,
         count(*) as request_count,
         count(requests.latency_ms) as timed_count,
         sum(
             case
-                when route_map.is_strict_cut and requests.latency_ms < route_map.cut_ms then 1
-                when not route_map.is_strict_cut and requests.latency_ms <= route_map.cut_ms then 1
+                when keyed_route_map.is_strict_cut and requests.latency_ms < keyed_route_map.cut_ms then 1
+                when not keyed_route_map.is_strict_cut and requests.latency_ms <= keyed_route_map.cut_ms then 1
                 else 0
             end
         ) as fast_count
+{%- endset %}
+
+counted_by_hash as (
+
+    select
+        {{- counted_columns }}
     from requests
-    inner join route_map
-        on requests.route = route_map.route
-        and requests.service = route_map.service
-        and coalesce(requests.http_method, '') = route_map.http_method_key
+    inner join keyed_route_map
+        on {{ cross_db_hash_key(['requests.service', 'requests.route',
+                                 "coalesce(requests.http_method, '')"]) }}
+            = keyed_route_map.triple_hash
+        and keyed_route_map.is_hash_exact
     group by 1, 2, 3
+
+),
+
+counted_by_text as (
+
+    select
+        {{- counted_columns }}
+    from requests_for_text_match as requests
+    inner join keyed_route_map
+        on requests.route = keyed_route_map.route
+        and requests.service = keyed_route_map.service
+        and coalesce(requests.http_method, '') = keyed_route_map.http_method_key
+        and not keyed_route_map.is_hash_exact
+    group by 1, 2, 3
+
+),
+
+counted as (
+
+    select * from counted_by_hash
+    union all
+    select * from counted_by_text
 
 ),
 
