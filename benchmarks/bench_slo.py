@@ -173,12 +173,12 @@ def main() -> int:
         "print(time.perf_counter() - t)"
     )
     floor_wall, floor_peak, out = measured(python(floor_code, str(warehouse), FLOOR))
-    floor_query = float(out.strip())
+    floor_query = float(out.strip().splitlines()[-1])
     print(f"floor (one aggregation): query {floor_query:.2f} s, process {floor_wall:.2f} s, "
           f"peak {floor_peak:,.0f} MB")
     if args.like_for_like:
         _, lfl_peak, out = measured(python(floor_code, str(warehouse), LIKE_FOR_LIKE))
-        lfl_query = float(out.strip())
+        lfl_query = float(out.strip().splitlines()[-1])  # after any progress bar
         print(f"like-for-like aggregation (minute, service, route, method, status): query "
               f"{lfl_query:.2f} s ({lfl_query / floor_query:.1f}x the floor), "
               f"peak {lfl_peak:,.0f} MB")
