@@ -7,7 +7,12 @@
 2. The floor: one plain aggregation over the same rows (per minute: count, count of status < 500),
    in a child process.
 3. A full `dbt run` of the SLO models (intermediate/slo, marts/slo) in a child process.
-4. Appends one more day of rows and runs the models again (the daily incremental run).
+4. The CPU seconds of the floor and of the minute model's compiled SQL, alternately in one
+   process (best of --cpu-repeat): on a shared machine CPU time is steadier than wall time.
+5. Appends one more day of rows and runs the models again (the daily incremental run).
+
+--like-for-like also times a second floor grouped like the SLI (per minute, service, route,
+method, status), reported apart from the issue's floor.
 
 Prints wall times, dbt's own per-model execution times, the ratio to the floor, and the peak
 resident memory of each child process (/usr/bin/time -v, else getrusage), then one summary line.
@@ -85,6 +90,22 @@ LIKE_FOR_LIKE = (
     "count(*) as requests, count(latency_ms) as timed from raw.requests group by all"
 )
 
+CPU_CODE = """
+import resource, sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+con.execute("set enable_progress_bar = false")
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+best = [float("inf"), float("inf")]
+for _ in range(int(sys.argv[2])):
+    for i, sql in enumerate(sys.argv[3:5]):
+        c = cpu()
+        con.execute("create or replace temp table t as " + sql)
+        best[i] = min(best[i], cpu() - c)
+print(best[0], best[1])
+"""
+
 INCIDENTS = """
 create table if not exists raw.incidents (
     incident_id varchar, service varchar, started_at timestamp, detected_at timestamp,
@@ -139,6 +160,9 @@ def main() -> int:
     parser.add_argument("--rows", type=lambda s: int(s.replace("_", "")), default=100_000_000)
     parser.add_argument("--workdir", type=Path, default=None, help="scratch folder (default: tmp)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch warehouse")
+    parser.add_argument("--cpu-repeat", type=int, default=3,
+                        help="CPU-time comparison of the floor and the minute model's SQL, best "
+                             "of N alternating runs in one process (0: skip)")
     parser.add_argument("--like-for-like", action="store_true",
                         help="also time the like-for-like aggregation (reported apart, not in "
                              "the ratio or the peak)")
@@ -199,6 +223,17 @@ def main() -> int:
         print(f"ratio to the like-for-like aggregation: model SQL {full_sql / lfl_query:.2f}x, "
               f"int_slo__sli_minute alone {minute / lfl_query:.2f}x")
 
+    # CPU seconds, less sensitive than wall time to other work on a shared machine: the floor and
+    # the minute model's compiled SQL, alternately in one process (best of `--cpu-repeat`).
+    cpu_floor = cpu_minute = None
+    if args.cpu_repeat:
+        compiled = next((work / "t1" / "compiled").rglob("int_slo__sli_minute.sql")).read_text()
+        _, _, out = measured(python(CPU_CODE, str(warehouse), str(args.cpu_repeat), FLOOR,
+                                    compiled))
+        cpu_floor, cpu_minute = (float(v) for v in out.strip().splitlines()[-1].split())
+        print(f"CPU seconds, same process, best of {args.cpu_repeat}: floor {cpu_floor:.2f}, "
+              f"int_slo__sli_minute SQL {cpu_minute:.2f} ({cpu_minute / cpu_floor:.2f}x)")
+
     day_start = "2026-11-23 00:00:00"
     gen_day = generate(warehouse, day_rows, args.rows, step_us, day_start)
     inc_wall, inc_peak, inc_models = dbt(["run", "--select", SELECT], env, work / "t2")
@@ -215,6 +250,9 @@ def main() -> int:
     print(f"summary: {args.rows:,} | {floor_query:.2f} s | {full_sql:.2f} s "
           f"({full_sql / floor_query:.1f}x) | {full_wall - full_sql:.1f} s | "
           f"{peak / 1024:.2f} GB | {inc_sql:.2f} s ({inc_wall:.1f} s)")
+    if cpu_floor is not None and cpu_minute is not None:
+        print(f"summary: CPU s floor / int_slo__sli_minute SQL: {cpu_floor:.2f} / {cpu_minute:.2f} "
+              f"({cpu_minute / cpu_floor:.1f}x)")
     if not args.keep and args.workdir is None:
         shutil.rmtree(work)
     return 0
