@@ -15,7 +15,7 @@
       (the per-request cost of the model). Exact: the hash is used only when it is injective over
       every (service, route, method) the requests can have (the product of the distinct services,
       routes and methods, three cheap single-column scans); otherwise the requests join the map
-      on the strings (counted_by_text; empty on a normal run: no request is read for it).
+      on the strings (counted_by_text, whose map side is empty when the hash is exact).
     - Only then are the counts assigned to the SLOs of each cut_key (availability SLOs on the
       first cut of their triple, latency SLOs on their own cut) and classified by status.
 -#}
