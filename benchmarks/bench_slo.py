@@ -7,7 +7,12 @@
 2. The floor: one plain aggregation over the same rows (per minute: count, count of status < 500),
    in a child process.
 3. A full `dbt run` of the SLO models (intermediate/slo, marts/slo) in a child process.
-4. Appends one more day of rows and runs the models again (the daily incremental run).
+4. The CPU seconds of the floor and of the minute model's compiled SQL, alternately in one
+   process (best of --cpu-repeat): on a shared machine CPU time is steadier than wall time.
+5. Appends one more day of rows and runs the models again (the daily incremental run).
+
+--like-for-like also times a second floor grouped like the SLI (per minute, service, route,
+method, status), reported apart from the issue's floor.
 
 Prints wall times, dbt's own per-model execution times, the ratio to the floor, and the peak
 resident memory of each child process (/usr/bin/time -v, else getrusage), then one summary line.
@@ -77,6 +82,30 @@ FLOOR = (
     "count(*) filter (where status < 500) as good from raw.requests group by 1"
 )
 
+# A second, like-for-like floor (--like-for-like): one plain aggregation with the grouping the SLI
+# needs before any SLO logic (per minute, service, route, method, status; count, count of
+# latencies). Reported apart: the issue's floor above stays the primary figure.
+LIKE_FOR_LIKE = (
+    "select date_trunc('minute', \"timestamp\") as minute_at, service, route, method, status, "
+    "count(*) as requests, count(latency_ms) as timed from raw.requests group by all"
+)
+
+CPU_CODE = """
+import resource, sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+con.execute("set enable_progress_bar = false")
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+best = [float("inf"), float("inf")]
+for _ in range(int(sys.argv[2])):
+    for i, sql in enumerate(sys.argv[3:5]):
+        c = cpu()
+        con.execute("create or replace temp table t as " + sql)
+        best[i] = min(best[i], cpu() - c)
+print(best[0], best[1])
+"""
+
 INCIDENTS = """
 create table if not exists raw.incidents (
     incident_id varchar, service varchar, started_at timestamp, detected_at timestamp,
@@ -131,6 +160,12 @@ def main() -> int:
     parser.add_argument("--rows", type=lambda s: int(s.replace("_", "")), default=100_000_000)
     parser.add_argument("--workdir", type=Path, default=None, help="scratch folder (default: tmp)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch warehouse")
+    parser.add_argument("--cpu-repeat", type=int, default=3,
+                        help="CPU-time comparison of the floor and the minute model's SQL, best "
+                             "of N alternating runs in one process (0: skip)")
+    parser.add_argument("--like-for-like", action="store_true",
+                        help="also time the like-for-like aggregation (reported apart, not in "
+                             "the ratio or the peak)")
     args = parser.parse_args()
 
     import duckdb
@@ -162,9 +197,15 @@ def main() -> int:
         "print(time.perf_counter() - t)"
     )
     floor_wall, floor_peak, out = measured(python(floor_code, str(warehouse), FLOOR))
-    floor_query = float(out.strip())
+    floor_query = float(out.strip().splitlines()[-1])
     print(f"floor (one aggregation): query {floor_query:.2f} s, process {floor_wall:.2f} s, "
           f"peak {floor_peak:,.0f} MB")
+    if args.like_for_like:
+        _, lfl_peak, out = measured(python(floor_code, str(warehouse), LIKE_FOR_LIKE))
+        lfl_query = float(out.strip().splitlines()[-1])  # after any progress bar
+        print(f"like-for-like aggregation (minute, service, route, method, status): query "
+              f"{lfl_query:.2f} s ({lfl_query / floor_query:.1f}x the floor), "
+              f"peak {lfl_peak:,.0f} MB")
 
     full_wall, full_peak, full_models = dbt(["run", "--select", SELECT], env, work / "t1")
     full_sql = sum(full_models.values())
@@ -172,9 +213,26 @@ def main() -> int:
           f"model SQL {full_sql:.2f} s, peak {full_peak:,.0f} MB")
     for name, secs in sorted(full_models.items(), key=lambda kv: -kv[1]):
         print(f"    {name:<32} {secs:7.2f} s")
+    minute = full_models["int_slo__sli_minute"]
+    rest = full_sql - minute
     print(f"ratio to the floor: model SQL {full_sql / floor_query:.2f}x, "
-          f"int_slo__sli_minute alone {full_models['int_slo__sli_minute'] / floor_query:.2f}x, "
+          f"int_slo__sli_minute alone {minute / floor_query:.2f}x, the rest "
+          f"({len(full_models) - 1} entries) {rest:.2f} s ({rest / floor_query:.2f}x), "
           f"dbt wall {full_wall / floor_wall:.2f}x")
+    if args.like_for_like:
+        print(f"ratio to the like-for-like aggregation: model SQL {full_sql / lfl_query:.2f}x, "
+              f"int_slo__sli_minute alone {minute / lfl_query:.2f}x")
+
+    # CPU seconds, less sensitive than wall time to other work on a shared machine: the floor and
+    # the minute model's compiled SQL, alternately in one process (best of `--cpu-repeat`).
+    cpu_floor = cpu_minute = None
+    if args.cpu_repeat:
+        compiled = next((work / "t1" / "compiled").rglob("int_slo__sli_minute.sql")).read_text()
+        _, _, out = measured(python(CPU_CODE, str(warehouse), str(args.cpu_repeat), FLOOR,
+                                    compiled))
+        cpu_floor, cpu_minute = (float(v) for v in out.strip().splitlines()[-1].split())
+        print(f"CPU seconds, same process, best of {args.cpu_repeat}: floor {cpu_floor:.2f}, "
+              f"int_slo__sli_minute SQL {cpu_minute:.2f} ({cpu_minute / cpu_floor:.2f}x)")
 
     day_start = "2026-11-23 00:00:00"
     gen_day = generate(warehouse, day_rows, args.rows, step_us, day_start)
@@ -192,6 +250,9 @@ def main() -> int:
     print(f"summary: {args.rows:,} | {floor_query:.2f} s | {full_sql:.2f} s "
           f"({full_sql / floor_query:.1f}x) | {full_wall - full_sql:.1f} s | "
           f"{peak / 1024:.2f} GB | {inc_sql:.2f} s ({inc_wall:.1f} s)")
+    if cpu_floor is not None and cpu_minute is not None:
+        print(f"summary: CPU s floor / int_slo__sli_minute SQL: {cpu_floor:.2f} / {cpu_minute:.2f} "
+              f"({cpu_minute / cpu_floor:.1f}x)")
     if not args.keep and args.workdir is None:
         shutil.rmtree(work)
     return 0
