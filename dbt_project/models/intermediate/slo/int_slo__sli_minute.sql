@@ -241,10 +241,12 @@ cut_sets as (
         http_method_key,
         cut_ms,
         is_strict_cut,
-        {#- length-prefixed ids: distinct sets give distinct strings whatever the ids contain -#}
-        {{ dbt.listagg(
+        {#- length-prefixed ids: distinct sets give distinct strings whatever the ids contain;
+            ordered on every engine (dbt.listagg ignores the order on Spark), so equal sets
+            give equal strings -#}
+        {{ cross_db_listagg(
             'cast(' ~ dbt.length('slo_id') ~ ' as ' ~ dbt.type_string() ~ ") || ':' || slo_id",
-            "','", 'order by slo_id') }} as slo_set
+            "','", 'slo_id') }} as slo_set
     from cut_slos
     group by service, route, http_method_key, cut_ms, is_strict_cut
 
