@@ -38,7 +38,7 @@ def _run(paths: Paths, target: str | None = None) -> int:
     from .dbt_project import prepare_manifest
     from .pipeline import failure_messages, run_pipeline
     from .summary import format_summary, warehouse_counts
-    from .targets import TargetError, activate_for_cli
+    from .targets import DEFAULT_TARGET, TargetError, activate_for_cli, describe
 
     if not _check_config(paths):
         return 2
@@ -67,7 +67,8 @@ def _run(paths: Paths, target: str | None = None) -> int:
             print(f"  {message}", file=sys.stderr)
         return 1
     _say(f"Pipeline finished in {time.monotonic() - started:.1f} s\n")
-    print(format_summary(warehouse_counts(paths.warehouse), paths.warehouse))
+    marts_engine = None if target == DEFAULT_TARGET else describe(target)
+    print(format_summary(warehouse_counts(paths.warehouse), paths.warehouse, marts_engine))
     return 0
 
 

@@ -34,11 +34,27 @@ def warehouse_counts(warehouse: Path) -> list[DatasetCounts]:
     return out
 
 
-def format_summary(counts: list[DatasetCounts], warehouse: Path) -> str:
-    """A short table plus where the warehouse is and how to query it."""
+def format_summary(
+    counts: list[DatasetCounts], warehouse: Path, marts_engine: str | None = None
+) -> str:
+    """A short table plus where the warehouse is and how to query it.
+
+    `marts_engine` names the engine that built the marts when it is not the DuckDB warehouse
+    (Spark, PostgreSQL): the warehouse then holds the raw tables only, and the commands that read
+    the marts from it do not apply.
+    """
     lines = [f"{'dataset':<12} {'files':>6} {'rows':>12} {'rejected':>9}"]
     for c in counts:
         lines.append(f"{c.dataset:<12} {c.files:>6} {c.rows:>12,} {c.rejected:>9,}")
+    if marts_engine:
+        lines += [
+            "",
+            f"Raw tables and rejects: {warehouse} (SELECT * FROM raw.rejects;)",
+            f"Marts, in the schema/database marts: {marts_engine}",
+            "(reliability dora / slo / gate / sql read the DuckDB warehouse: run them after a "
+            "DuckDB run)",
+        ]
+        return "\n".join(lines)
     lines += [
         "",
         f"Warehouse: {warehouse}",
