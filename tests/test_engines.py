@@ -28,6 +28,7 @@ from engine_compare import differences
 
 from orchestration.dbt_project import DBT_PROJECT
 from orchestration.pipeline import failure_messages, run_pipeline
+from orchestration.review.publish import reports_dir
 from orchestration.settings import Paths
 from orchestration.targets import local_postgres as lp
 from orchestration.targets.spark import java_available
@@ -41,6 +42,13 @@ class Build:
     success: bool
     failures: list[str]
     tables: dict[str, tuple[list[str], list[tuple]]] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)  # weekly review Markdown, by file name
+
+
+def review_pages(paths: Paths) -> dict[str, str]:
+    """The weekly review pages (Markdown) a build wrote, by file name."""
+    folder = reports_dir(paths.warehouse)
+    return {f.name: f.read_text() for f in sorted(folder.glob("weekly-review-*.md"))}
 
 
 MODELS = Path(__file__).resolve().parents[1] / "dbt_project" / "models"
@@ -100,12 +108,12 @@ def demo_copy(demo: Paths, root: Path) -> Paths:
 def build(engine: str, paths: Paths, extra_env: dict[str, str]) -> Build:
     with environment(extra_env):
         result = run_pipeline(paths, target=engine)
-    return Build(engine, result.success, failure_messages(result))
+    return Build(engine, result.success, failure_messages(result), pages=review_pages(paths))
 
 
 @pytest.fixture(scope="module")
 def duckdb_build(demo_paths: Paths) -> Build:
-    out = Build("duckdb", True, [])
+    out = Build("duckdb", True, [], pages=review_pages(demo_paths))
     with duckdb.connect(str(demo_paths.warehouse), read_only=True) as con:
         for rel in table_models():
             cur = con.execute(f"SELECT * FROM {rel}")
@@ -129,7 +137,7 @@ def postgres_build(demo_paths: Paths, tmp_path_factory: pytest.TempPathFactory) 
         # after it, so an incremental run that duplicates or loses rows fails the comparison.
         second = build("postgres", paths, server.env)
         out = Build("postgres", first.success and second.success,
-                    first.failures + second.failures)
+                    first.failures + second.failures, pages=second.pages)
         con = psycopg2.connect(host="127.0.0.1", port=server.port, user=lp.USER,
                                dbname=lp.DATABASE)
         try:
@@ -189,6 +197,15 @@ def engine_build(request: pytest.FixtureRequest) -> Build:
 
 def test_engine_builds_every_model(engine_build: Build) -> None:
     assert engine_build.success, engine_build.failures
+
+
+def test_review_page_equals_duckdb(engine_build: Build, duckdb_build: Build) -> None:
+    """The weekly review page of a Spark or PostgreSQL run is rendered from that engine's marts
+    and reads exactly as the DuckDB run's page of the same week."""
+    assert engine_build.pages, f"{engine_build.engine} run wrote no weekly review page"
+    for name, markdown in engine_build.pages.items():
+        assert name in duckdb_build.pages, f"DuckDB wrote no {name}"
+        assert markdown == duckdb_build.pages[name], f"{name} differs on {engine_build.engine}"
 
 
 @pytest.mark.parametrize("relation", table_models())

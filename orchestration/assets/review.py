@@ -8,6 +8,7 @@ week in its run config (`week: 2026-W47`), by default the ISO week just closed.
 """
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -16,10 +17,11 @@ from pydantic import Field
 from ..postmortems import POSTMORTEM_TABLES, read_postmortems, write_postmortem_tables
 from ..resources import WAREHOUSE_POOL, WarehouseResource
 from ..review.data import available_weeks, default_week
+from ..review.engine_marts import review_connection
 from ..review.publish import reports_dir, write_review
 from ..review.settings import SETTINGS_TABLE, review_settings
 from ..review.weeks import parse_week, week_just_closed, week_label
-from ..targets import publish_tables
+from ..targets import current_target, publish_tables
 
 REVIEW_INPUT_TABLES = (*POSTMORTEM_TABLES, "review_settings")
 
@@ -141,7 +143,8 @@ def weekly_review_page(
 ) -> dg.MaterializeResult:
     """Render the week's review from the marts and write both files."""
     settings = review_settings(warehouse.load_config())
-    with warehouse.connect() as con:
+    # On Spark or PostgreSQL the marts are the engine's: the page reads a copy of them.
+    with review_connection(Path(warehouse.warehouse), current_target()) as con:
         if not config.week and not available_weeks(con):
             # Nothing loaded yet (a fresh install): not a failure of the run, just nothing to show.
             context.log.warning("No weekly review written: the warehouse has no weeks of data yet")
