@@ -111,11 +111,11 @@ def problem(
     acceptable, else NULL. `text`: a column holding `rw_text(src)`, if there is one."""
     name = col.name
     txt = text or f"rw_text({src})"
-    text = src if never_blank(src_type) else txt
-    present = f"{text} IS NOT NULL"
+    given = src if never_blank(src_type) else txt  # NULL exactly when the value is blank
+    present = f"{given} IS NOT NULL"
     checks: list[tuple[str, str]] = []
     if col.required:
-        checks.append((f"{text} IS NULL", f"{name}: required value is missing"))
+        checks.append((f"{given} IS NULL", f"{name}: required value is missing"))
     if col.kind in {"timestamp", "integer", "double", "decimal"}:
         expected = {
             "timestamp": "an ISO 8601 timestamp (with offset, else UTC) or epoch seconds/ms",

@@ -66,21 +66,16 @@ class Source:
 
 
 def _reader_sql(path: Path) -> str:
-    """Read a (possibly gzipped) text file one line per row, in file order (not numbered)."""
-    return (
-        f"read_csv({quote(str(path))}, columns={{'line': 'VARCHAR'}}, header=false, sep='', "
-        "quote='', escape='', auto_detect=false, strict_mode=false)"
-    )
-
-
-def _line_reader(path: Path) -> str:
-    """What a line-based source reads from: the file itself, in file order.
+    """Read a (possibly gzipped) text file one line per row, in file order (not numbered).
 
     A gzipped file is decompressed by one thread, so its parse runs on that thread too. Copying
     its lines into a temp table first (to parse them in parallel) cost more CPU than it saved
     and, for large files, spilled gigabytes of lines to disk.
     """
-    return _reader_sql(path)
+    return (
+        f"read_csv({quote(str(path))}, columns={{'line': 'VARCHAR'}}, header=false, sep='', "
+        "quote='', escape='', auto_detect=false, strict_mode=false)"
+    )
 
 
 def _lines_sql(path: Path) -> str:
@@ -164,7 +159,7 @@ def jsonl_source(path: Path, dataset: Dataset) -> Source:
     keys are only written out (`_extra`) when there are some. The exact reason of a bad line is
     worked out for bad lines only.
     """
-    reader = _line_reader(path)
+    reader = _reader_sql(path)
     paths = ", ".join(quote(f'$."{n}"') for n in dataset.names)
     names = ", ".join(quote(n) for n in dataset.names)
     nulls = quote("{" + ", ".join(f'"{n}": null' for n in dataset.names) + "}")
@@ -224,13 +219,11 @@ def parquet_source(con: duckdb.DuckDBPyConnection, path: Path, dataset: Dataset)
 # referer, user agent) match anything, and the rest of ACCESS_LOG_PATTERN is checked by
 # capture-free (DFA) matches of the unquoted parts. Other lines use the pattern's capture groups,
 # which cost several times more. Likewise for the request line.
-ACCESS_LOG_UNQUOTED = (
-    r'^(\S+) \S+ (\S+) \[([^\]]+)\] " (\d{3}|-) (\d+|-) " "(?: ([0-9.]+|-))?\s*$'
-)
-# The same, part by part (the parts between the quotes: `_p[1]`, `_p[3]`, `_p[5]`, `_p[7]`). As
-# the parts hold no double quote and ACCESS_LOG_UNQUOTED has exactly three, which no variable part
-# of it can take, the parts match these exactly when their quote-joined text matches it; checking
-# them apart saves building that text.
+# The unquoted parts of ACCESS_LOG_PATTERN, between its three quoted fields: before the request
+# (`_p[1]`), between request and referer (`_p[3]`, status and bytes), between referer and user
+# agent (`_p[5]`, one space) and after the user agent (`_p[7]`, the optional request time). None
+# can hold a double quote, so a line split on its six quotes matches the pattern exactly when
+# each part matches its piece.
 ACCESS_LOG_PARTS = (
     r"\S+ \S+ \S+ \[[^\]]+\] ",
     r" (\d{3}|-) (\d+|-) ",
@@ -279,7 +272,7 @@ def _split_log_struct() -> str:
 
 def accesslog_source(path: Path, service: str, salt: str) -> Source:
     """nginx/Apache combined access log, with an optional trailing $request_time (seconds)."""
-    reader = _line_reader(path)
+    reader = _reader_sql(path)
     groups = ", ".join(quote(g) for g in ACCESS_LOG_GROUPS)
     regex_m = f"regexp_extract(line, {quote(ACCESS_LOG_PATTERN)}, [{groups}])"
     # A matching request line is 'METHOD TARGET[ HTTP/x.y]' with no other spaces.

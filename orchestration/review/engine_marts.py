@@ -12,7 +12,6 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -70,11 +69,7 @@ def engine_marts(target: str) -> dict[str, Rows]:
 def _arrow(columns: list[str], rows: list[tuple]) -> pa.Table:
     """An Arrow table of the rows; column types inferred from the values (all-null columns stay
     null-typed; DuckDB reads them as NULL)."""
-    data: dict[str, list[Any]] = {c: [] for c in columns}
-    for row in rows:
-        for c, v in zip(columns, row, strict=True):
-            data[c].append(v)
-    return pa.table({c: pa.array(values) for c, values in data.items()})
+    return pa.table({c: pa.array([row[i] for row in rows]) for i, c in enumerate(columns)})
 
 
 @contextmanager
@@ -85,20 +80,17 @@ def review_connection(warehouse: Path, target: str) -> Iterator[duckdb.DuckDBPyC
         with connect(warehouse) as con:
             yield con
         return
-    marts = engine_marts(target)
+    tables = {f"marts.{name}": _arrow(*rows) for name, rows in engine_marts(target).items()}
     with connect(warehouse) as wh:
-        raw = {t: wh.sql(f"SELECT * FROM raw.{t}").to_arrow_table() for t in REVIEW_RAW}
+        tables |= {f"raw.{t}": wh.sql(f"SELECT * FROM raw.{t}").to_arrow_table()
+                   for t in REVIEW_RAW}
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
         con.execute("CREATE SCHEMA raw; CREATE SCHEMA marts")
-        for name, table in raw.items():
+        for name, table in tables.items():
             con.register("rw_copy", table)
-            con.execute(f"CREATE TABLE raw.{name} AS SELECT * FROM rw_copy")
-            con.unregister("rw_copy")
-        for name, (columns, rows) in marts.items():
-            con.register("rw_copy", _arrow(columns, rows))
-            con.execute(f"CREATE TABLE marts.{name} AS SELECT * FROM rw_copy")
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM rw_copy")
             con.unregister("rw_copy")
         yield con
     finally:

@@ -71,20 +71,6 @@
 {%- endmacro %}
 
 
-{#- The distinct non-null values of expression, sorted, joined with `separator` (an aggregate). -#}
-{% macro cross_db_sorted_string_agg(expression, separator="', '") -%}
-    {{ return(adapter.dispatch('cross_db_sorted_string_agg', 'reliability')(expression, separator)) }}
-{%- endmacro %}
-
-{% macro default__cross_db_sorted_string_agg(expression, separator) -%}
-    string_agg(distinct cast({{ expression }} as {{ dbt.type_string() }}), {{ separator }} order by cast({{ expression }} as {{ dbt.type_string() }}))
-{%- endmacro %}
-
-{% macro spark__cross_db_sorted_string_agg(expression, separator) -%}
-    array_join(array_sort(collect_set(cast({{ expression }} as string))), {{ separator }})
-{%- endmacro %}
-
-
 {#- x as text with exactly `digits` decimals, e.g. 100 -> '100.0' on every engine (a plain cast of
     a double gives '100.0' on DuckDB and Spark but '100' on PostgreSQL). Rounds half away from zero. -#}
 {% macro cross_db_number_text(x, digits) -%}
