@@ -74,6 +74,7 @@ def test_gate_exit_codes() -> None:
     stale = _status("d", "ship", 0.6, now - timedelta(hours=30))
     code, msgs = gate_exit_code([stale], [], now, day)
     assert code == 2 and "stale" in msgs[0]
+    assert msgs[-1].endswith("--max-age 30")  # says what to fix
     assert gate_exit_code([stale], [], now, timedelta(hours=48))[0] == 0
     code, msgs = gate_exit_code([_status("e", "no_data", None, fresh)], [], now, day)
     assert code == 2 and "no data" in msgs[0]

@@ -7,6 +7,7 @@ The gate reads marts.error_budget_status read-only and exits 0 (ship or caution)
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -105,15 +106,22 @@ def gate_exit_code(
         return EXIT_UNKNOWN, [f"SLO not found: {m} (known: {known})" for m in missing]
     chosen = [by_id[w] for w in wanted] if wanted else statuses
     problems = []
+    oldest_h = 0.0
     for s in chosen:
         if s.decision == "no_data" or s.latest_data_at is None:
             problems.append(f"{s.slo_id}: no data in the SLO window")
         elif now - s.latest_data_at > max_age:
             age_h = (now - s.latest_data_at).total_seconds() / 3600
+            oldest_h = max(oldest_h, age_h)
             problems.append(
                 f"{s.slo_id}: stale: latest request data at {s.latest_data_at:%Y-%m-%d %H:%M} UTC, "
                 f"{age_h:.1f} h ago (more than --max-age {max_age.total_seconds() / 3600:g} h)"
             )
+    if oldest_h:
+        problems.append(
+            "to fix: load newer request files and run `reliability run`, or accept data this "
+            f"old with --max-age {math.ceil(oldest_h)}"
+        )
     if problems:
         return EXIT_UNKNOWN, problems
     frozen = [s.slo_id for s in chosen if s.decision == "freeze"]
