@@ -88,3 +88,48 @@ def test_requests_deduplicate_by_request_id_across_files(tmp_path: Path) -> None
     ids = con.execute("SELECT request_id FROM raw.requests WHERE request_id IS NOT NULL "
                       "ORDER BY 1").fetchall()
     assert ids == [("r1",), ("r2",), ("r3",)]
+
+
+def test_requests_first_delivery_wins_in_file_order_across_loads(tmp_path: Path) -> None:
+    """Stored keys (earlier load and earlier file of the same load), repeats within a file,
+    a key both stored and repeated, rows without a key and a bad row: each counted once."""
+    import duckdb
+
+    folder = tmp_path / "landing" / "requests"
+    folder.mkdir(parents=True)
+    head = "timestamp,service,route,status,request_id\n"
+    _write(folder / "a.csv", head + "2026-03-02T10:00:00Z,s,/a,200,r1\n"
+           "2026-03-02T10:00:01Z,s,/a,200,r2\n", 1)
+    con = connect(tmp_path / "wh.duckdb")
+    assert load_dataset(con, "requests", tmp_path / "landing").rows_loaded == 2
+    _write(folder / "b.csv", head + "2026-03-02T10:00:02Z,s,/b,200,r3\n", 2)
+    ts = [f"2026-03-02T10:00:0{i}Z" for i in range(3, 10)]
+    duckdb.sql(
+        "COPY (SELECT * FROM (VALUES "
+        f"('{ts[0]}', 's', '/c', 201, 'r4'), ('{ts[1]}', 's', '/c', 202, 'r1'), "
+        f"('{ts[2]}', 's', '/c', 203, NULL), ('{ts[3]}', 's', '/c', 204, 'r4'), "
+        f"('{ts[4]}', 's', '/c', 999, 'r5'), ('{ts[5]}', 's', '/c', 205, 'r3'), "
+        f"('{ts[6]}', 's', '/c', 206, NULL), ('{ts[6]}', 's', '/c', 207, 'r4')) "
+        "AS t(timestamp, service, route, status, request_id)) "
+        f"TO '{folder / 'c.parquet'}' (FORMAT parquet)"
+    )
+    os.utime(folder / "c.parquet", (3, 3))
+    result = load_dataset(con, "requests", tmp_path / "landing")
+    b, c = result.files
+    assert (b.rows_read, b.rows_loaded, b.rows_duplicate, b.rows_rejected) == (1, 1, 0, 0)
+    # r4 first (kept), r1 stored, no key, r4 again, bad status, r3 from b.csv, no key, r4 again
+    assert (c.rows_read, c.rows_loaded, c.rows_duplicate, c.rows_rejected) == (8, 3, 4, 1)
+    rows = con.execute(
+        "SELECT request_id, status, _source_record FROM raw.requests "
+        "WHERE _source_file LIKE '%c.parquet' ORDER BY _source_record"
+    ).fetchall()
+    assert rows == [("r4", 201, 1), (None, 203, 3), (None, 206, 7)]
+    assert con.execute(
+        "SELECT request_id, count(*), min(status) FROM raw.requests WHERE request_id IS NOT NULL "
+        "GROUP BY 1 ORDER BY 1"
+    ).fetchall() == [("r1", 1, 200), ("r2", 1, 200), ("r3", 1, 200), ("r4", 1, 201)]
+    assert con.execute(
+        "SELECT line_number, reason FROM raw.rejects WHERE file_path LIKE '%c.parquet'"
+    ).fetchall() == [(5, "status: 999 is not an HTTP status (100..599)")]
+    loaded = load_dataset(con, "requests", tmp_path / "landing")
+    assert loaded.files == [] and loaded.table_rows == 6

@@ -338,23 +338,15 @@ def _load_staged(
     con: duckdb.DuckDBPyConnection, path: Path, sha: str, fmt: str, ds: Dataset, src: Source,
     tag: str, result: FileResult,
 ) -> FileResult:
-    """Check the staged records (view `rw_staged`), keep the rejects, merge the good rows."""
+    """Check the staged records (view `rw_staged`), keep the rejects, merge the good rows.
+
+    Events (requests) are inserted in the same pass that finds the good rows; the counts come
+    from the insert and from the file's row count, so the file is read once when it has no
+    bad rows (Parquet: read, not staged).
+    """
     file_sql = quote(str(path))
     events = bool(ds.key) and not ds.upsert
-    # Distinct hashes of the keys: as many as keys proves that no key repeats, and counting
-    # fixed-width hashes costs less than counting the strings. A hash collision only means the
-    # (exact) repeat filter runs and finds nothing to drop.
-    key_counts = (
-        f", count({ident(ds.key)}) FILTER (WHERE _reason IS NULL), "
-        f"count(DISTINCT hash({ident(ds.key)})) FILTER (WHERE _reason IS NULL)" if events else ""
-    )
-    counts = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE _reason IS NOT NULL), "
-        + ", ".join(f"count({ident(c)})" for c in ds.required)
-        + key_counts + " FROM rw_staged"
-    ).fetchone()
-    total, bad = int(counts[0]), int(counts[1])
-    keyed, distinct_keys = (int(counts[-2]), int(counts[-1])) if events else (0, 0)
+    total = int(con.execute("SELECT count(*) FROM rw_staged").fetchone()[0])
     parser_rejects: list[tuple[int, str, str]] = []
     if src.csv_rejects:
         parser_rejects = [
@@ -368,7 +360,13 @@ def _load_staged(
         con.execute(f"DROP TABLE IF EXISTS rw_scan_{tag}")
     if total + len(parser_rejects) == 0:
         raise FileError(path, "the file holds no records (only a header, or nothing readable)")
-    if total > 0 and total == bad and src.structural_sql != "NULL":
+    if events:
+        good, loaded = _insert_events(con, ds, file_sql)
+    else:
+        good = total - int(con.execute(
+            "SELECT count(*) FROM rw_staged WHERE _reason IS NOT NULL").fetchone()[0])
+    bad = total - good
+    if total > 0 and good == 0 and src.structural_sql != "NULL":
         structural = con.execute(
             "SELECT count(*) FROM rw_staged WHERE _raw IS NULL OR _reason LIKE 'not %' "
             "OR _reason LIKE 'empty%'"
@@ -376,13 +374,6 @@ def _load_staged(
         if structural == total:
             sample = con.execute("SELECT _reason FROM rw_staged LIMIT 1").fetchone()[0]
             raise FileError(path, f"no line could be read as {fmt} (first problem: {sample})")
-    present_counts = counts[2:2 + len(ds.required)]
-    if total > 0 and total > bad:
-        for name, n in zip(ds.required, present_counts, strict=True):
-            if n == 0:
-                raise FileError(
-                    path, f"required column '{name}' is missing or empty in every record"
-                )
 
     # Rejects: the stage's bad rows plus lines the CSV parser itself refused.
     if src.csv_rejects is not None:
@@ -420,72 +411,77 @@ def _load_staged(
 
     result.rows_read = total + len(parser_rejects)
     result.rows_rejected = bad + len(parser_rejects)
-    inserted = _merge(con, ds, file_sql, keyed=keyed > 0, repeats=keyed > distinct_keys)
-    good = total - bad
-    if ds.upsert:
-        distinct = con.execute(
-            f"SELECT count(DISTINCT {ident(ds.key)}) FROM rw_staged WHERE _reason IS NULL"
-        ).fetchone()[0]
-        result.rows_loaded = int(distinct)
-    else:
-        result.rows_loaded = inserted
+    result.rows_loaded = loaded if events else _merge(con, ds, file_sql)
     result.rows_duplicate = good - result.rows_loaded
     return result
 
 
-def _merge(
-    con: duckdb.DuckDBPyConnection, ds: Dataset, file_sql: str, *, keyed: bool = True,
-    repeats: bool = True,
-) -> int:
+def _insert_events(con: duckdb.DuckDBPyConnection, ds: Dataset, file_sql: str) -> tuple[int, int]:
+    """Insert the stage's good rows, then remove repeated deliveries: (good rows, rows kept).
+
+    The first delivery of a key wins: rows whose key is already stored, and later rows of the
+    file with a key seen earlier in it, are deleted again; rows without a key are all kept.
+    Inserting first reads the file once; a repeat check or an anti-join against the stored rows
+    runs only where it can find something, as a window or a join over millions of rows costs
+    about as much as the insert.
+    """
+    key = ident(ds.key)
+    names = ", ".join(ident(c.name) for c in ds.columns)
+    # Rows appended in this transaction get increasing row ids above every existing one.
+    before = con.execute(f"SELECT max(rowid) FROM {ds.table}").fetchone()[0]
+    good = _inserted(con.execute(
+        f"INSERT INTO {ds.table} SELECT {names}, {file_sql}, _record, _extra, now()::TIMESTAMP "
+        "FROM rw_staged WHERE _reason IS NULL"
+    ))
+    if good == 0:
+        return 0, 0
+    new = "true" if before is None else f"rowid > {int(before)}"
+    removed = 0
+    stored = before is not None and con.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM {ds.table} "
+        f"WHERE rowid <= {int(before)} AND {key} IS NOT NULL LIMIT 1)"
+    ).fetchone()[0]
+    if stored:
+        removed += _inserted(con.execute(
+            f"DELETE FROM {ds.table} WHERE {new} AND {key} IN "
+            f"(SELECT {key} FROM {ds.table} WHERE rowid <= {int(before)} AND {key} IS NOT NULL)"
+        ))
+    # Distinct hashes of the keys: as many as keys proves that no key repeats, and counting
+    # fixed-width hashes costs less than counting the strings. A hash collision only means the
+    # (exact) repeat filter runs and finds nothing to remove.
+    keyed, distinct = con.execute(
+        f"SELECT count({key}), count(DISTINCT hash({key})) FROM {ds.table} WHERE {new}"
+    ).fetchone()
+    if distinct < keyed:  # later deliveries of a key within the file
+        removed += _inserted(con.execute(
+            f"""DELETE FROM {ds.table} WHERE rowid IN (
+                SELECT rowid FROM {ds.table} WHERE {new} AND {key} IS NOT NULL
+                QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _source_record) > 1)"""
+        ))
+    return good, good - removed
+
+
+def _merge(con: duckdb.DuckDBPyConnection, ds: Dataset, file_sql: str) -> int:
     """Insert the stage's good rows; a newer record with the same key replaces the older one.
 
-    For events (not `upsert`), `keyed` tells whether any good row has a key and `repeats`
-    whether a key occurs more than once in the file. Returns the number of rows inserted.
+    Returns the number of rows inserted (one per key).
     """
     names = ", ".join(ident(c.name) for c in ds.columns)
-    key = ident(ds.key) if ds.key else None
     select = (
         f"SELECT {names}, {file_sql}, _record, _extra, now()::TIMESTAMP FROM rw_staged "
         "WHERE _reason IS NULL"
     )
-    if ds.upsert and key:
-        con.execute(
-            f"DELETE FROM {ds.table} WHERE {key} IN "
-            f"(SELECT {key} FROM rw_staged WHERE _reason IS NULL)"
-        )
-        return _inserted(con.execute(
-            f"INSERT INTO {ds.table} {select} "
-            f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _record DESC) = 1"
-        ))
-    if key is None:
+    if not ds.key:
         return _inserted(con.execute(f"INSERT INTO {ds.table} {select}"))
-    # Events (requests): the first delivery of a key wins; rows without a key are all kept.
-    # Each filter is only applied when it can remove something: a window or an anti-join over
-    # millions of rows costs more than the load itself.
-    filters = []
-    stored = keyed and con.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM {ds.table} WHERE {key} IS NOT NULL LIMIT 1)"
-    ).fetchone()[0]
-    if stored:
-        filters.append(
-            f"({key} IS NULL OR {key} NOT IN "
-            f"(SELECT {key} FROM {ds.table} WHERE {key} IS NOT NULL))"
-        )
-    if repeats:  # later deliveries of a key within the file
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE rw_later AS
-            SELECT s._record FROM rw_staged s JOIN (
-                SELECT {key} AS k, min(_record) AS first FROM rw_staged
-                WHERE _reason IS NULL AND {key} IS NOT NULL GROUP BY {key} HAVING count(*) > 1
-            ) d ON s.{key} = d.k AND s._record <> d.first
-            WHERE s._reason IS NULL"""
-        )
-        filters.append("_record NOT IN (SELECT _record FROM rw_later)")
-    inserted = _inserted(con.execute(
-        f"INSERT INTO {ds.table} {select}" + "".join(f" AND {f}" for f in filters)
+    key = ident(ds.key)
+    con.execute(
+        f"DELETE FROM {ds.table} WHERE {key} IN "
+        f"(SELECT {key} FROM rw_staged WHERE _reason IS NULL)"
+    )
+    return _inserted(con.execute(
+        f"INSERT INTO {ds.table} {select} "
+        f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _record DESC) = 1"
     ))
-    con.execute("DROP TABLE IF EXISTS rw_later")
-    return inserted
 
 
 def _inserted(cursor: duckdb.DuckDBPyConnection) -> int:
