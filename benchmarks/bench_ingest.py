@@ -12,6 +12,7 @@ each in its own child process (peak RSS from os.wait4), back to back, best of --
 
     python benchmarks/bench_ingest.py                 # 10M rows, temp workdir
     python benchmarks/bench_ingest.py --rows 1000000 --repeat 1 --gzip-log
+    python benchmarks/bench_ingest.py --bad-every 10000   # 0.01% of the rows rejected
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ WITH base AS (
         TIMESTAMPTZ '2026-03-02 00:00:00+00' + to_microseconds((
             (f * 7 + 0.45 / (2 * pi()) * sin(2 * pi() * f * 7)) * 86400e6 + u6 * 1e6)::BIGINT
         ) AS ts,
-        CASE WHEN u1 < 0.01 THEN [500, 502, 503, 504][1 + floor(u2 * 4)::INT]
+        CASE WHEN $bad > 0 AND i % $bad = $bad - 1 THEN 999  -- rejected by the loader
+             WHEN u1 < 0.01 THEN [500, 502, 503, 504][1 + floor(u2 * 4)::INT]
              WHEN u1 < 0.05 THEN [400, 401, 404, 429][1 + floor(u2 * 4)::INT]
              WHEN u1 < 0.10 THEN [201, 204, 304][1 + floor(u2 * 3)::INT]
              ELSE 200 END AS status,
@@ -114,8 +116,13 @@ FROM gen
 """
 
 
-def generate(workdir: Path, rows: int, gzip_log: bool) -> dict[str, Path]:
-    """Write the benchmark files; returns {format: landing folder}."""
+def generate(
+    workdir: Path, rows: int, gzip_log: bool, bad_every: int = 0, quiet: bool = False
+) -> dict[str, Path]:
+    """Write the benchmark files; returns {format: landing folder}.
+
+    With `bad_every` N > 0, every Nth row has status 999, which the loader rejects.
+    """
     landings = {
         "parquet": workdir / "landing-parquet",
         "jsonl.gz": workdir / "landing-jsonl",
@@ -129,8 +136,10 @@ def generate(workdir: Path, rows: int, gzip_log: bool) -> dict[str, Path]:
         "log": landings["log"] / "requests" / LOG_SERVICE / "access.log",
         "log.gz": workdir / "landing-loggz" / "requests" / LOG_SERVICE / "access.log.gz",
     }
-    if all(files[f].exists() for f in landings) and (workdir / f".rows-{rows}").exists():
-        print(f"reusing files in {workdir}")
+    marker = workdir / (f".rows-{rows}" + (f"-bad-{bad_every}" if bad_every else ""))
+    if all(files[f].exists() for f in landings) and marker.exists():
+        if not quiet:
+            print(f"reusing files in {workdir}")
         return landings
     for f in landings:
         files[f].parent.mkdir(parents=True, exist_ok=True)
@@ -138,7 +147,9 @@ def generate(workdir: Path, rows: int, gzip_log: bool) -> dict[str, Path]:
     con = duckdb.connect(str(workdir / "gen.duckdb"))
     con.execute("SET TimeZone = 'UTC'")
     con.execute(f"SET temp_directory = '{workdir / 'gen.tmp'}'")
-    con.execute(GENERATE_SQL.replace("$n", str(int(rows))))
+    for old in workdir.glob(".rows-*"):
+        old.unlink()
+    con.execute(GENERATE_SQL.replace("$n", str(int(rows))).replace("$bad", str(int(bad_every))))
     con.execute(
         f"COPY (SELECT {REQUEST_COLUMNS} FROM gen) TO '{files['parquet']}' (FORMAT parquet)"
     )
@@ -153,8 +164,9 @@ def generate(workdir: Path, rows: int, gzip_log: bool) -> dict[str, Path]:
         con.execute(f"COPY ({LOG_LINE_SQL}) TO '{files['log.gz']}' ({opts}, COMPRESSION gzip)")
     con.close()
     (workdir / "gen.duckdb").unlink()
-    (workdir / f".rows-{rows}").touch()
-    print(f"generated {rows:,} rows per format in {time.perf_counter() - t0:.1f}s")
+    marker.touch()
+    bad = f", every {bad_every:,}th row rejected (status 999)" if bad_every else ""
+    print(f"generated {rows:,} rows per format{bad} in {time.perf_counter() - t0:.1f}s")
     for f in landings:
         print(f"  {f:9} {files[f].stat().st_size / 1e6:9.1f} MB  {files[f]}")
     return landings
@@ -214,6 +226,7 @@ class Run:
     seconds: float
     cpu: float
     rows: int
+    rejected: int
     maxrss_mb: float
 
 
@@ -233,7 +246,8 @@ def run_child(kind: str, fmt: str, landing: Path, workdir: Path) -> Run:
         raise SystemExit(f"{kind} {fmt} failed (exit {proc.returncode})")
     data = json.loads(out.strip().splitlines()[-1])
     rss_mb = usage.ru_maxrss / 1024  # KiB on Linux
-    return Run(float(data["seconds"]), float(data["cpu"]), int(data["rows"]), rss_mb)
+    return Run(float(data["seconds"]), float(data["cpu"]), int(data["rows"]),
+               int(data.get("rejected", 0)), rss_mb)
 
 
 def main() -> None:
@@ -245,6 +259,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3,
                     help="runs per measurement, best kept (0: only generate the files)")
     ap.add_argument("--formats", default="parquet,jsonl.gz,log,log.gz")
+    ap.add_argument("--bad-every", type=int, default=0, metavar="N",
+                    help="give every Nth row status 999, which the loader rejects (0: none)")
     ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -255,9 +271,18 @@ def main() -> None:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     workdir.mkdir(parents=True, exist_ok=True)
     try:
-        landings = generate(workdir, args.rows, args.gzip_log)
         if args.repeat < 1:
+            generate(workdir, args.rows, args.gzip_log, args.bad_every)
             return
+        # Generated in a child process: a child forked from a parent that had grown to the
+        # generator's size would report the parent's peak RSS as its own.
+        subprocess.run(
+            [sys.executable, __file__, "--rows", str(args.rows), "--workdir", str(workdir),
+             "--repeat", "0", "--bad-every", str(args.bad_every)]
+            + (["--gzip-log"] if args.gzip_log else []),
+            check=True,
+        )
+        landings = generate(workdir, args.rows, args.gzip_log, args.bad_every, quiet=True)
         wanted = [f for f in args.formats.split(",") if f in landings]
         print(f"\n{os.cpu_count()} cores, duckdb {duckdb.__version__}, best of {args.repeat}\n")
         head = (f"{'format':9} {'rows':>11} {'floor rows/s':>13} {'ingest rows/s':>14} "
@@ -272,8 +297,10 @@ def main() -> None:
                 ingests.append(run_child("ingest", fmt, landings[fmt], workdir))
             fl = min(floors, key=lambda r: r.seconds)
             ing = min(ingests, key=lambda r: r.seconds)
-            if ing.rows != args.rows:
-                print(f"  warning: ingest loaded {ing.rows:,} rows, expected {args.rows:,}")
+            expected = args.rows - (args.rows // args.bad_every if args.bad_every else 0)
+            if (ing.rows, ing.rejected) != (expected, args.rows - expected):
+                print(f"  warning: ingest loaded {ing.rows:,} rows and rejected {ing.rejected:,}, "
+                      f"expected {expected:,} and {args.rows - expected:,}")
             print(
                 f"{fmt:9} {args.rows:>11,} {args.rows / fl.seconds:>13,.0f} "
                 f"{args.rows / ing.seconds:>14,.0f} {ing.seconds / fl.seconds:>5.2f}x "

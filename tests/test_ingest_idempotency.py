@@ -133,3 +133,31 @@ def test_requests_first_delivery_wins_in_file_order_across_loads(tmp_path: Path)
     ).fetchall() == [(5, "status: 999 is not an HTTP status (100..599)")]
     loaded = load_dataset(con, "requests", tmp_path / "landing")
     assert loaded.files == [] and loaded.table_rows == 6
+
+
+def test_requests_rejects_counted_from_the_insert_on_a_first_load(tmp_path: Path) -> None:
+    """No key stored and none repeated: the good rows' count is the insert's; the rejected
+    rows are still kept with their record number and reason."""
+    import duckdb
+
+    folder = tmp_path / "landing" / "requests"
+    folder.mkdir(parents=True)
+    duckdb.sql(
+        "COPY (SELECT * FROM (VALUES "
+        "('2026-03-02T10:00:00Z', 's', '/c', 200, 'r1'), ('2026-03-02T10:00:01Z', 's', '/c', 42, "
+        "'r2'), ('2026-03-02T10:00:02Z', 's', '/c', 500, NULL), ('2026-03-02T10:00:03Z', NULL, "
+        "'/c', 200, 'r3')) AS t(timestamp, service, route, status, request_id)) "
+        f"TO '{folder / 'a.parquet'}' (FORMAT parquet)"
+    )
+    con = connect(tmp_path / "wh.duckdb")
+    result = load_dataset(con, "requests", tmp_path / "landing")
+    (f,) = result.files
+    assert (f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_duplicate) == (4, 2, 2, 0)
+    assert con.execute(
+        "SELECT line_number, reason FROM raw.rejects ORDER BY 1").fetchall() == [
+        (2, "status: 42 is not an HTTP status (100..599)"),
+        (4, "service: required value is missing"),
+    ]
+    assert con.execute(
+        "SELECT request_id, _source_record FROM raw.requests ORDER BY 2").fetchall() == [
+        ("r1", 1), (None, 3)]

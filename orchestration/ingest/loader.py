@@ -340,9 +340,9 @@ def _load_staged(
 ) -> FileResult:
     """Check the staged records (view `rw_staged`), keep the rejects, merge the good rows.
 
-    Events (requests) are inserted in the same pass that finds the good rows; the counts come
-    from the insert and from the file's row count, so the file is read once when it has no
-    bad rows (Parquet: read, not staged).
+    Events (requests) are inserted in the pass that finds the good rows; unless a repeat filter
+    was needed, the counts come from the insert and the file's row count, so a Parquet file
+    (read, not staged) without rejects is read once, plus its key column.
     """
     file_sql = quote(str(path))
     events = bool(ds.key) and not ds.upsert
@@ -360,12 +360,22 @@ def _load_staged(
         con.execute(f"DROP TABLE IF EXISTS rw_scan_{tag}")
     if total + len(parser_rejects) == 0:
         raise FileError(path, "the file holds no records (only a header, or nothing readable)")
-    if events:
-        good, loaded = _insert_events(con, ds, file_sql)
+    loaded, all_good = _insert_events(con, ds, file_sql) if events else (0, False)
+    kept_rejects = False
+    if all_good:
+        bad = total - loaded
+    elif src.csv_rejects is None:  # keeping the rejects counts them
+        bad = _inserted(con.execute(
+            f"""INSERT INTO raw.rejects
+            SELECT {quote(ds.name)}, {file_sql}, _record, _raw, _reason, {quote(sha)},
+                   now()::TIMESTAMP
+            FROM rw_staged WHERE _reason IS NOT NULL"""
+        ))
+        kept_rejects = True
     else:
-        good = total - int(con.execute(
+        bad = int(con.execute(
             "SELECT count(*) FROM rw_staged WHERE _reason IS NOT NULL").fetchone()[0])
-    bad = total - good
+    good = total - bad
     if total > 0 and good == 0 and src.structural_sql != "NULL":
         structural = con.execute(
             "SELECT count(*) FROM rw_staged WHERE _raw IS NULL OR _reason LIKE 'not %' "
@@ -401,7 +411,7 @@ def _load_staged(
                 [(ds.name, str(path), ln, txt, f"malformed CSV line: {msg}", sha)
                  for ln, txt, msg in parser_rejects],
             )
-    elif bad:
+    elif bad and not kept_rejects:
         con.execute(
             f"""INSERT INTO raw.rejects
             SELECT {quote(ds.name)}, {file_sql}, _record, _raw, _reason, {quote(sha)},
@@ -416,49 +426,53 @@ def _load_staged(
     return result
 
 
-def _insert_events(con: duckdb.DuckDBPyConnection, ds: Dataset, file_sql: str) -> tuple[int, int]:
-    """Insert the stage's good rows, then remove repeated deliveries: (good rows, rows kept).
+def _insert_events(
+    con: duckdb.DuckDBPyConnection, ds: Dataset, file_sql: str
+) -> tuple[int, bool]:
+    """Insert the stage's good rows that are first deliveries: (rows inserted, whether every
+    good row was inserted, so that the good rows' count is the insert's).
 
     The first delivery of a key wins: rows whose key is already stored, and later rows of the
-    file with a key seen earlier in it, are deleted again; rows without a key are all kept.
-    Inserting first reads the file once; a repeat check or an anti-join against the stored rows
-    runs only where it can find something, as a window or a join over millions of rows costs
-    about as much as the insert.
+    file with a key seen earlier in it, are left out; rows without a key are all kept. Each
+    filter is applied only when it can remove something, as a window or an anti-join over
+    millions of rows costs about as much as the load itself. Rows are never inserted and then
+    deleted: deleting rows appended in the same transaction makes DuckDB rewrite the whole
+    append at commit.
     """
     key = ident(ds.key)
     names = ", ".join(ident(c.name) for c in ds.columns)
-    # Rows appended in this transaction get increasing row ids above every existing one.
-    before = con.execute(f"SELECT max(rowid) FROM {ds.table}").fetchone()[0]
-    good = _inserted(con.execute(
-        f"INSERT INTO {ds.table} SELECT {names}, {file_sql}, _record, _extra, now()::TIMESTAMP "
-        "FROM rw_staged WHERE _reason IS NULL"
-    ))
-    if good == 0:
-        return 0, 0
-    new = "true" if before is None else f"rowid > {int(before)}"
-    removed = 0
-    stored = before is not None and con.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM {ds.table} "
-        f"WHERE rowid <= {int(before)} AND {key} IS NOT NULL LIMIT 1)"
+    # Distinct hashes of the keys of every record (good or not): as many as keys proves that
+    # no key repeats among the good ones, and counting fixed-width hashes costs less than
+    # counting the strings. A hash collision, or a repeat involving a rejected record, only
+    # means that the exact repeat filter runs and finds nothing to drop.
+    keyed, distinct = con.execute(
+        f"SELECT count({key}), count(DISTINCT hash({key})) FROM rw_staged"
+    ).fetchone()
+    filters = []
+    stored = keyed and con.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM {ds.table} WHERE {key} IS NOT NULL LIMIT 1)"
     ).fetchone()[0]
     if stored:
-        removed += _inserted(con.execute(
-            f"DELETE FROM {ds.table} WHERE {new} AND {key} IN "
-            f"(SELECT {key} FROM {ds.table} WHERE rowid <= {int(before)} AND {key} IS NOT NULL)"
-        ))
-    # Distinct hashes of the keys: as many as keys proves that no key repeats, and counting
-    # fixed-width hashes costs less than counting the strings. A hash collision only means the
-    # (exact) repeat filter runs and finds nothing to remove.
-    keyed, distinct = con.execute(
-        f"SELECT count({key}), count(DISTINCT hash({key})) FROM {ds.table} WHERE {new}"
-    ).fetchone()
-    if distinct < keyed:  # later deliveries of a key within the file
-        removed += _inserted(con.execute(
-            f"""DELETE FROM {ds.table} WHERE rowid IN (
-                SELECT rowid FROM {ds.table} WHERE {new} AND {key} IS NOT NULL
-                QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _source_record) > 1)"""
-        ))
-    return good, good - removed
+        filters.append(
+            f"({key} IS NULL OR {key} NOT IN "
+            f"(SELECT {key} FROM {ds.table} WHERE {key} IS NOT NULL))"
+        )
+    if distinct < keyed:  # maybe later deliveries of a key within the file
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE rw_later AS
+            SELECT s._record FROM rw_staged s JOIN (
+                SELECT {key} AS k, min(_record) AS first FROM rw_staged
+                WHERE _reason IS NULL AND {key} IS NOT NULL GROUP BY {key} HAVING count(*) > 1
+            ) d ON s.{key} = d.k AND s._record <> d.first
+            WHERE s._reason IS NULL"""
+        )
+        filters.append("_record NOT IN (SELECT _record FROM rw_later)")
+    inserted = _inserted(con.execute(
+        f"INSERT INTO {ds.table} SELECT {names}, {file_sql}, _record, _extra, now()::TIMESTAMP "
+        "FROM rw_staged WHERE _reason IS NULL" + "".join(f" AND {f}" for f in filters)
+    ))
+    con.execute("DROP TABLE IF EXISTS rw_later")
+    return inserted, not filters
 
 
 def _merge(con: duckdb.DuckDBPyConnection, ds: Dataset, file_sql: str) -> int:
