@@ -161,3 +161,24 @@ def test_requests_rejects_counted_from_the_insert_on_a_first_load(tmp_path: Path
     assert con.execute(
         "SELECT request_id, _source_record FROM raw.requests ORDER BY 2").fetchall() == [
         ("r1", 1), (None, 3)]
+
+
+def test_parquet_keys_that_differ_only_before_trimming_are_repeats(tmp_path: Path) -> None:
+    """The repeat check may count a Parquet file's keys as they are only when trimming would
+    change none of them: ' r1' and 'r1' are the same key."""
+    import duckdb
+
+    folder = tmp_path / "landing" / "requests"
+    folder.mkdir(parents=True)
+    duckdb.sql(
+        "COPY (SELECT TIMESTAMP '2026-03-02 10:00:00' + to_seconds(i) AS timestamp, 's' AS "
+        "service, '/c' AS route, 200 AS status, ['é', ' r1', 'r1', 'r2\u3000', 'r2'][i] AS "
+        "request_id FROM range(1, 6) t(i)) "
+        f"TO '{folder / 'a.parquet'}' (FORMAT parquet)"
+    )
+    con = connect(tmp_path / "wh.duckdb")
+    result = load_dataset(con, "requests", tmp_path / "landing")
+    assert (result.rows_loaded, result.rows_duplicate) == (3, 2)
+    assert con.execute(
+        "SELECT request_id, _source_record FROM raw.requests ORDER BY 2").fetchall() == [
+        ("é", 1), ("r1", 2), ("r2", 4)]
