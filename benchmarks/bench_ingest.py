@@ -13,6 +13,7 @@ each in its own child process (peak RSS from os.wait4), back to back, best of --
     python benchmarks/bench_ingest.py                 # 10M rows, temp workdir
     python benchmarks/bench_ingest.py --rows 1000000 --repeat 1 --gzip-log
     python benchmarks/bench_ingest.py --bad-every 10000   # 0.01% of the rows rejected
+    python benchmarks/bench_ingest.py --formats parquet --next   # and an incremental load
 """
 
 from __future__ import annotations
@@ -210,9 +211,12 @@ def child(kind: str, fmt: str, landing: Path, warehouse: Path) -> dict[str, floa
         return {"seconds": time.perf_counter() - t0, "cpu": _cpu() - c0, "rows": rows}
     from orchestration.ingest.loader import connect, load_dataset
 
+    con = connect(warehouse)
+    if kind == "next":  # the following week's file into a warehouse holding this one
+        load_dataset(con, "requests", landing)
+        landing = next_landing(landing)
     c0 = _cpu()
     t0 = time.perf_counter()
-    con = connect(warehouse)
     result = load_dataset(con, "requests", landing)
     con.close()
     return {
@@ -228,6 +232,23 @@ class Run:
     rows: int
     rejected: int
     maxrss_mb: float
+
+
+def next_landing(landing: Path) -> Path:
+    """Where `--next` keeps the following week's Parquet file (new request ids)."""
+    return landing.with_name(landing.name + "-next")
+
+
+def write_next(landing: Path) -> None:
+    """The following week: the same rows a week later, with other request ids."""
+    target = next_landing(landing) / "requests" / "next.parquet"
+    if target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    duckdb.execute(
+        f"COPY (SELECT * REPLACE (timestamp + INTERVAL 7 DAY AS timestamp, md5(request_id) AS "
+        f"request_id) FROM read_parquet('{_only_file(landing)}')) TO '{target}' (FORMAT parquet)"
+    )
 
 
 def run_child(kind: str, fmt: str, landing: Path, workdir: Path) -> Run:
@@ -261,6 +282,9 @@ def main() -> None:
     ap.add_argument("--formats", default="parquet,jsonl.gz,log,log.gz")
     ap.add_argument("--bad-every", type=int, default=0, metavar="N",
                     help="give every Nth row status 999, which the loader rejects (0: none)")
+    ap.add_argument("--next", action="store_true",
+                    help="also time loading the following week's Parquet file into a warehouse "
+                         "that holds this one (an incremental load)")
     ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -311,6 +335,15 @@ def main() -> None:
             print("          wall s: floor " + " ".join(f"{r.seconds:.2f}" for r in floors)
                   + " | ingest " + " ".join(f"{r.seconds:.2f}" for r in ingests)
                   + f"   CPU s (best run): floor {fl.cpu:.2f} | ingest {ing.cpu:.2f}", flush=True)
+            if args.next and fmt == "parquet":
+                write_next(landings[fmt])
+                nexts = [run_child("next", fmt, landings[fmt], workdir)
+                         for _ in range(args.repeat)]
+                nx = min(nexts, key=lambda r: r.seconds)
+                print(f"          next week's file into that warehouse: {nx.rows:,} rows in "
+                      + " ".join(f"{r.seconds:.2f}" for r in nexts) + f" s, "
+                      f"{nx.seconds / fl.seconds:.2f}x the floor, CPU {nx.cpu:.2f} s, "
+                      f"peak RSS {max(r.maxrss_mb for r in nexts):,.0f} MB", flush=True)
     finally:
         for p in workdir.glob("wh-*"):
             p.unlink() if p.is_file() else shutil.rmtree(p)

@@ -426,15 +426,18 @@ def _load_staged(
     return result
 
 
-def _key_counts(con: duckdb.DuckDBPyConnection, ds: Dataset, src: Source) -> tuple[int, int]:
-    """The keys of every record (good or not) and their distinct hashes.
+def _key_counts(
+    con: duckdb.DuckDBPyConnection, ds: Dataset, src: Source
+) -> tuple[int, int, str]:
+    """The keys of every record (good or not), their distinct hashes, and a query of the keys.
 
     As many distinct hashes as keys proves that no key repeats among the good records, and
     counting fixed-width hashes costs less than counting the strings. A hash collision, or a
     repeat involving a rejected record, only means that the exact repeat filter runs and finds
     nothing to drop. An unstaged source's text keys are counted as they are in the file when
     none would change by trimming (ASCII, not blank, no space at either end): trimming them
-    all costs half as much again as counting.
+    all costs half as much again as counting. The query returned (column `k`) reads the keys
+    the same way.
     """
     expr, typ = src.columns.get(ds.key, ("NULL", "VARCHAR"))
     if src.numbered and typ.upper() == "VARCHAR" and expr != "NULL":
@@ -444,12 +447,12 @@ def _key_counts(con: duckdb.DuckDBPyConnection, ds: Dataset, src: Source) -> tup
             f"OR strlen({expr}) <> length({expr})) FROM {src.from_sql}"
         ).fetchone()
         if not changed:
-            return int(keyed), int(distinct)
+            return int(keyed), int(distinct), f"SELECT {expr} AS k FROM {src.from_sql}"
     key = ident(ds.key)
     keyed, distinct = con.execute(
         f"SELECT count({key}), count(DISTINCT hash({key})) FROM rw_staged"
     ).fetchone()
-    return int(keyed), int(distinct)
+    return int(keyed), int(distinct), f"SELECT {key} AS k FROM rw_staged"
 
 
 def _insert_events(
@@ -467,16 +470,20 @@ def _insert_events(
     """
     key = ident(ds.key)
     names = ", ".join(ident(c.name) for c in ds.columns)
-    keyed, distinct = _key_counts(con, ds, src)
+    keyed, distinct, keys = _key_counts(con, ds, src)
     filters = []
     stored = keyed and con.execute(
         f"SELECT count(*) FROM (SELECT 1 FROM {ds.table} WHERE {key} IS NOT NULL LIMIT 1)"
     ).fetchone()[0]
-    if stored:
-        filters.append(
-            f"({key} IS NULL OR {key} NOT IN "
-            f"(SELECT {key} FROM {ds.table} WHERE {key} IS NOT NULL))"
-        )
+    # Stored keys with the hash of one of the file's keys: usually none. Finding them scans the
+    # stored keys once against the file's hashes, instead of building a hash table of all
+    # stored keys (which grows with every load); the filter then compares the keys themselves.
+    if stored and _inserted(con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE rw_seen AS SELECT DISTINCT {key} AS k
+        FROM {ds.table} WHERE {key} IS NOT NULL
+            AND hash({key}) IN (SELECT hash(k) FROM ({keys}) WHERE k IS NOT NULL)"""
+    )):
+        filters.append(f"({key} IS NULL OR {key} NOT IN (SELECT k FROM rw_seen))")
     if distinct < keyed:  # maybe later deliveries of a key within the file
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE rw_later AS
@@ -491,7 +498,8 @@ def _insert_events(
         f"INSERT INTO {ds.table} SELECT {names}, {file_sql}, _record, _extra, now()::TIMESTAMP "
         "FROM rw_staged WHERE _reason IS NULL" + "".join(f" AND {f}" for f in filters)
     ))
-    con.execute("DROP TABLE IF EXISTS rw_later")
+    for table in ("rw_later", "rw_seen"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
     return inserted, not filters
 
 
