@@ -69,6 +69,27 @@ def _str_list(path: Path, key: str, value: Any, *, allow_empty: bool = False) ->
     return tuple(value)
 
 
+LIKE_PATTERNS = (
+    "a list of SQL LIKE route patterns ('%' any characters, '_' one character, '\\' escapes "
+    "the next: '\\_' is a literal underscore)"
+)
+
+
+def like_pattern_problem(pattern: str) -> str | None:
+    """Why `pattern` cannot be a SQL LIKE route pattern (escape character '\\'), else None."""
+    if (len(pattern) - len(pattern.rstrip("\\"))) % 2:
+        return f"{pattern!r} ends with a lone '\\' (write '\\\\' for a backslash)"
+    return None
+
+
+def _route_patterns(path: Path, key: str, value: Any) -> tuple[str, ...]:
+    patterns = _str_list(path, key, value, allow_empty=True)
+    for pattern in patterns:
+        if (problem := like_pattern_problem(pattern)) is not None:
+            raise ConfigError(path, key, f"{LIKE_PATTERNS}; {problem}", value)
+    return patterns
+
+
 def _mapping(path: Path, key: str, value: Any) -> dict[str, Any]:
     if value is None:
         return {}
@@ -91,7 +112,7 @@ def _services(path: Path, items: Any) -> tuple[Service, ...]:
         item = _mapping(path, f"services[{i}]", item)
         name = _name(path, f"services[{i}].name", item.get("name"))
         team = _name(path, f"services[{i}].team", item.get("team"))
-        routes = _str_list(path, f"services[{i}].routes", item.get("routes", []), allow_empty=True)
+        routes = _route_patterns(path, f"services[{i}].routes", item.get("routes", []))
         services.append(Service(name=name, team=team, routes=routes))
     names = [s.name for s in services]
     dupes = sorted({n for n in names if names.count(n) > 1})
@@ -120,9 +141,7 @@ def _journeys(path: Path, items: Any, service_names: set[str]) -> tuple[Journey,
             Journey(
                 name=_name(path, f"journeys[{i}].name", item.get("name")),
                 service=service,
-                routes=_str_list(
-                    path, f"journeys[{i}].routes", item.get("routes", []), allow_empty=True
-                ),
+                routes=_route_patterns(path, f"journeys[{i}].routes", item.get("routes", [])),
                 started_steps=_str_list(
                     path, f"journeys[{i}].started_steps", item.get("started_steps", ["started"])
                 ),

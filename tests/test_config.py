@@ -35,6 +35,10 @@ def test_repository_config_is_valid() -> None:
         ("services:\n  - {name: a, team: t}\ndora: {report_year: 2019}\n",
          "dora.report_year", "2021 or 2023"),
         ("services: [\n", "(file)", "valid YAML"),
+        ("services:\n  - {name: a, team: t, routes: ['/ok', '/x\\']}\n",
+         "services[0].routes", "ends with a lone"),
+        ("services:\n  - {name: a, team: t}\njourneys:\n  - {name: j, routes: ['/y\\\\\\']}\n",
+         "journeys[0].routes", "SQL LIKE route patterns"),
     ],
 )
 def test_config_errors_name_file_key_and_expectation(

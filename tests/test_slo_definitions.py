@@ -122,6 +122,8 @@ def test_rows_one_selector_per_route_and_method_and_all_statuses() -> None:
          "spec.indicator.spec.ratioMetric.total.metricSource.spec.journey", "unknown journey"),
         ({"spec__indicator__spec__ratioMetric__good__metricSource__spec": {"routes": ["/x%"]}},
          "spec.indicator.spec.ratioMetric.good.metricSource.spec", "same requests"),
+        ({"spec__indicator__spec__ratioMetric__total__metricSource__spec": {"routes": ["/x\\"]}},
+         "spec.indicator.spec.ratioMetric.total.metricSource.spec.routes", "ends with a lone"),
     ],
 )
 def test_invalid_or_unsupported_names_file_slo_and_field(
@@ -181,3 +183,7 @@ def test_settings_defaults_and_errors(tmp_path: Path) -> None:
             {"severity": "page", "budget_fraction": 0.02, "long": "45m", "short": "5m"}]}})
     with pytest.raises(ConfigError, match="slo.policy.freeze_at_or_below"):
         load_slo_settings(cfg, {"slo": {"policy": {"freeze_at_or_below": 0.5}}})
+    with pytest.raises(ConfigError, match=r"slo.exclusions.routes.*ends with a lone '\\'"):
+        load_slo_settings(cfg, {"slo": {"exclusions": {"routes": ["/ok", "/health\\"]}}})
+    escaped = load_slo_settings(cfg, {"slo": {"exclusions": {"routes": ["/a\\_b", "/c\\\\"]}}})
+    assert escaped.excluded_routes == ("/a\\_b", "/c\\\\")

@@ -26,6 +26,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from ..config import LIKE_PATTERNS, like_pattern_problem
+
 METRIC_SOURCE_TYPE = "reliability-warehouse"
 ANNOTATION_PREFIX = "reliability-warehouse/"
 ANNOTATION_BASELINE = ANNOTATION_PREFIX + "baseline-target"
@@ -192,6 +194,9 @@ def _selection(
         service = d.string(spec["service"], f"{field}.service")
     if "routes" in spec:
         routes = d.strings(spec["routes"], f"{field}.routes")
+        for pattern in routes:
+            if (problem := like_pattern_problem(pattern)) is not None:
+                raise d.fail(f"{field}.routes", f"{LIKE_PATTERNS}; {problem}")
     methods = (
         tuple(m.upper() for m in d.strings(spec["methods"], f"{field}.methods"))
         if "methods" in spec

@@ -36,7 +36,7 @@ matched as (
     from request_routes
     inner join route_patterns
         on (route_patterns.service is null or request_routes.service = route_patterns.service)
-        and request_routes.route like route_patterns.route_pattern
+        and {{ cross_db_like('request_routes.route', 'route_patterns.route_pattern') }}
 
 ),
 

@@ -118,11 +118,12 @@ matched_routes as (
         request_routes.route,
         selectors.http_method
     from request_routes
-    inner join selectors on request_routes.route like selectors.route_pattern
+    inner join selectors
+        on {{ cross_db_like('request_routes.route', 'selectors.route_pattern') }}
     where not exists (
         select 1
         from excluded_routes
-        where request_routes.route like excluded_routes.route_pattern
+        where {{ cross_db_like('request_routes.route', 'excluded_routes.route_pattern') }}
     )
 
 ),
