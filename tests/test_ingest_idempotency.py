@@ -182,3 +182,35 @@ def test_parquet_keys_that_differ_only_before_trimming_are_repeats(tmp_path: Pat
     assert con.execute(
         "SELECT request_id, _source_record FROM raw.requests ORDER BY 2").fetchall() == [
         ("é", 1), ("r1", 2), ("r2", 4)]
+
+
+def test_files_loaded_and_untouched_since_are_not_read_again(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Only new files are read: a file whose size and modification time are those recorded
+    with its checksum is not read again; a touched or rewritten file is read once, and loaded
+    only when its checksum is new."""
+    from orchestration.ingest import loader
+
+    hashed: list[str] = []
+    real = loader.sha256_file
+    monkeypatch.setattr(loader, "sha256_file", lambda p: hashed.append(p.name) or real(p))
+    folder = tmp_path / "landing" / "incidents"
+    folder.mkdir(parents=True)
+    _write(folder / "a.csv", INCIDENTS, 1_000)
+    con = connect(tmp_path / "wh.duckdb")
+    load_dataset(con, "incidents", tmp_path / "landing")
+    _write(folder / "b.csv", INCIDENTS_V2, 2_000)
+    hashed.clear()
+    second = load_dataset(con, "incidents", tmp_path / "landing")
+    assert hashed == ["b.csv"] and second.files_skipped == 1
+    hashed.clear()
+    (folder / "a.csv").touch()  # modified after it was loaded: read, same checksum: skipped
+    third = load_dataset(con, "incidents", tmp_path / "landing")
+    assert hashed == ["a.csv"] and third.files == [] and third.files_skipped == 2
+    hashed.clear()
+    assert load_dataset(con, "incidents", tmp_path / "landing").files_skipped == 2
+    assert hashed == []
+    (folder / "b.csv").write_text(INCIDENTS_V2.replace("sev2", "sev1"))  # same size, new bytes
+    fourth = load_dataset(con, "incidents", tmp_path / "landing")
+    assert hashed == ["b.csv"] and [f.path.name for f in fourth.files] == ["b.csv"]
