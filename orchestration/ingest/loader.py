@@ -447,7 +447,9 @@ def _key_counts(
     the same way.
     """
     expr, typ = src.columns.get(ds.key, ("NULL", "VARCHAR"))
-    if src.numbered and typ.upper() == "VARCHAR" and expr != "NULL":
+    col = next(c for c in ds.columns if c.name == ds.key)
+    trimmed_only = col.kind == "string" and not col.lower  # the stored key is the trimmed text
+    if src.numbered and trimmed_only and typ.upper() == "VARCHAR" and expr != "NULL":
         keyed, distinct, changed = con.execute(
             f"SELECT count({expr}), count(DISTINCT hash({expr})), count(*) FILTER (WHERE "
             f"{expr} = '' OR starts_with({expr}, ' ') OR ends_with({expr}, ' ') "
