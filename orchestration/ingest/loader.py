@@ -494,20 +494,26 @@ def _insert_events(
     )):
         filters.append(f"({key} IS NULL OR {key} NOT IN (SELECT k FROM rw_seen))")
     if distinct < keyed:  # maybe later deliveries of a key within the file
+        # The hashes that repeat (from the key column alone), then the exact window over the
+        # few good records with one of those hashes.
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE rw_repeated AS SELECT hash(k) AS h FROM ({keys})
+            WHERE k IS NOT NULL GROUP BY h HAVING count(*) > 1"""
+        )
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE rw_later AS
-            SELECT s._record FROM rw_staged s JOIN (
-                SELECT {key} AS k, min(_record) AS first FROM rw_staged
-                WHERE _reason IS NULL AND {key} IS NOT NULL GROUP BY {key} HAVING count(*) > 1
-            ) d ON s.{key} = d.k AND s._record <> d.first
-            WHERE s._reason IS NULL"""
+            SELECT _record FROM (
+                SELECT _record, {key} AS k FROM rw_staged
+                WHERE {key} IS NOT NULL AND hash({key}) IN (SELECT h FROM rw_repeated)
+                    AND _reason IS NULL
+            ) QUALIFY row_number() OVER (PARTITION BY k ORDER BY _record) > 1"""
         )
         filters.append("_record NOT IN (SELECT _record FROM rw_later)")
     inserted = _inserted(con.execute(
         f"INSERT INTO {ds.table} SELECT {names}, {file_sql}, _record, _extra, now()::TIMESTAMP "
         "FROM rw_staged WHERE _reason IS NULL" + "".join(f" AND {f}" for f in filters)
     ))
-    for table in ("rw_later", "rw_seen"):
+    for table in ("rw_later", "rw_repeated", "rw_seen"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return inserted, not filters
 
