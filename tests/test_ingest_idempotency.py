@@ -214,3 +214,23 @@ def test_files_loaded_and_untouched_since_are_not_read_again(
     (folder / "b.csv").write_text(INCIDENTS_V2.replace("sev2", "sev1"))  # same size, new bytes
     fourth = load_dataset(con, "incidents", tmp_path / "landing")
     assert hashed == ["b.csv"] and [f.path.name for f in fourth.files] == ["b.csv"]
+
+
+def test_a_rejected_record_is_no_delivery_of_its_key(tmp_path: Path) -> None:
+    """A key first seen on a rejected record and then on a good one: the good one is kept."""
+    import duckdb
+
+    folder = tmp_path / "landing" / "requests"
+    folder.mkdir(parents=True)
+    duckdb.sql(
+        "COPY (SELECT TIMESTAMP '2026-03-02 10:00:00' + to_seconds(i) AS timestamp, 's' AS "
+        "service, '/c' AS route, [999, 200, 201, 202][i] AS status, ['x', 'x', 'y', 'x'][i] "
+        "AS request_id FROM range(1, 5) t(i)) "
+        f"TO '{folder / 'a.parquet'}' (FORMAT parquet)"
+    )
+    con = connect(tmp_path / "wh.duckdb")
+    result = load_dataset(con, "requests", tmp_path / "landing")
+    assert (result.rows_loaded, result.rows_rejected, result.rows_duplicate) == (2, 1, 1)
+    assert con.execute(
+        "SELECT request_id, status FROM raw.requests ORDER BY _source_record").fetchall() == [
+        ("x", 200), ("y", 201)]
