@@ -14,6 +14,7 @@ each in its own child process (peak RSS from os.wait4), back to back, best of --
     python benchmarks/bench_ingest.py --rows 1000000 --repeat 1 --gzip-log
     python benchmarks/bench_ingest.py --bad-every 10000   # 0.01% of the rows rejected
     python benchmarks/bench_ingest.py --formats parquet --next   # and an incremental load
+    python benchmarks/bench_ingest.py --formats parquet --dup-every 100   # 1% repeated ids
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ SELECT
     status,
     {_sql_list(tuple(m for _, m, _ in ROUTES))}[r] AS method,
     latency_ms,
-    md5(i::VARCHAR) AS request_id,
+    md5(CASE WHEN $dup > 0 AND i % $dup = $dup - 1 THEN i - 1 ELSE i END::VARCHAR) AS request_id,
     CASE WHEN u5 < 0.6 THEN 'user-' || (hash(i, 8) % 200000)::VARCHAR END AS user_key,
     CASE WHEN u5 < 0.1 THEN '2001:db8:' || printf('%x', hash(i, 9) % 65535) || '::'
               || printf('%x', 1 + hash(i, 10) % 65534)
@@ -118,11 +119,13 @@ FROM gen
 
 
 def generate(
-    workdir: Path, rows: int, gzip_log: bool, bad_every: int = 0, quiet: bool = False
+    workdir: Path, rows: int, gzip_log: bool, bad_every: int = 0, quiet: bool = False,
+    dup_every: int = 0,
 ) -> dict[str, Path]:
     """Write the benchmark files; returns {format: landing folder}.
 
-    With `bad_every` N > 0, every Nth row has status 999, which the loader rejects.
+    With `bad_every` N > 0, every Nth row has status 999, which the loader rejects; with
+    `dup_every` M > 0, every Mth row repeats the previous row's request id (a re-delivery).
     """
     landings = {
         "parquet": workdir / "landing-parquet",
@@ -137,7 +140,10 @@ def generate(
         "log": landings["log"] / "requests" / LOG_SERVICE / "access.log",
         "log.gz": workdir / "landing-loggz" / "requests" / LOG_SERVICE / "access.log.gz",
     }
-    marker = workdir / (f".rows-{rows}" + (f"-bad-{bad_every}" if bad_every else ""))
+    marker = workdir / (
+        f".rows-{rows}" + (f"-bad-{bad_every}" if bad_every else "")
+        + (f"-dup-{dup_every}" if dup_every else "")
+    )
     if all(files[f].exists() for f in landings) and marker.exists():
         if not quiet:
             print(f"reusing files in {workdir}")
@@ -150,7 +156,10 @@ def generate(
     con.execute(f"SET temp_directory = '{workdir / 'gen.tmp'}'")
     for old in workdir.glob(".rows-*"):
         old.unlink()
-    con.execute(GENERATE_SQL.replace("$n", str(int(rows))).replace("$bad", str(int(bad_every))))
+    con.execute(
+        GENERATE_SQL.replace("$n", str(int(rows))).replace("$bad", str(int(bad_every)))
+        .replace("$dup", str(int(dup_every)))
+    )
     con.execute(
         f"COPY (SELECT {REQUEST_COLUMNS} FROM gen) TO '{files['parquet']}' (FORMAT parquet)"
     )
@@ -167,6 +176,7 @@ def generate(
     (workdir / "gen.duckdb").unlink()
     marker.touch()
     bad = f", every {bad_every:,}th row rejected (status 999)" if bad_every else ""
+    bad += f", every {dup_every:,}th row a repeated request id" if dup_every else ""
     print(f"generated {rows:,} rows per format{bad} in {time.perf_counter() - t0:.1f}s")
     for f in landings:
         print(f"  {f:9} {files[f].stat().st_size / 1e6:9.1f} MB  {files[f]}")
@@ -221,7 +231,7 @@ def child(kind: str, fmt: str, landing: Path, warehouse: Path) -> dict[str, floa
     con.close()
     return {
         "seconds": time.perf_counter() - t0, "cpu": _cpu() - c0, "rows": result.rows_loaded,
-        "rejected": result.rows_rejected,
+        "rejected": result.rows_rejected, "duplicate": result.rows_duplicate,
     }
 
 
@@ -231,6 +241,7 @@ class Run:
     cpu: float
     rows: int
     rejected: int
+    duplicate: int
     maxrss_mb: float
 
 
@@ -268,7 +279,7 @@ def run_child(kind: str, fmt: str, landing: Path, workdir: Path) -> Run:
     data = json.loads(out.strip().splitlines()[-1])
     rss_mb = usage.ru_maxrss / 1024  # KiB on Linux
     return Run(float(data["seconds"]), float(data["cpu"]), int(data["rows"]),
-               int(data.get("rejected", 0)), rss_mb)
+               int(data.get("rejected", 0)), int(data.get("duplicate", 0)), rss_mb)
 
 
 def main() -> None:
@@ -282,6 +293,9 @@ def main() -> None:
     ap.add_argument("--formats", default="parquet,jsonl.gz,log,log.gz")
     ap.add_argument("--bad-every", type=int, default=0, metavar="N",
                     help="give every Nth row status 999, which the loader rejects (0: none)")
+    ap.add_argument("--dup-every", type=int, default=0, metavar="M",
+                    help="give every Mth row the previous row's request id (a re-delivery the "
+                         "loader drops; the access log has no request ids)")
     ap.add_argument("--next", action="store_true",
                     help="also time loading the following week's Parquet file into a warehouse "
                          "that holds this one (an incremental load)")
@@ -296,17 +310,19 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     try:
         if args.repeat < 1:
-            generate(workdir, args.rows, args.gzip_log, args.bad_every)
+            generate(workdir, args.rows, args.gzip_log, args.bad_every, dup_every=args.dup_every)
             return
         # Generated in a child process: a child forked from a parent that had grown to the
         # generator's size would report the parent's peak RSS as its own.
         subprocess.run(
             [sys.executable, __file__, "--rows", str(args.rows), "--workdir", str(workdir),
-             "--repeat", "0", "--bad-every", str(args.bad_every)]
+             "--repeat", "0", "--bad-every", str(args.bad_every),
+             "--dup-every", str(args.dup_every)]
             + (["--gzip-log"] if args.gzip_log else []),
             check=True,
         )
-        landings = generate(workdir, args.rows, args.gzip_log, args.bad_every, quiet=True)
+        landings = generate(workdir, args.rows, args.gzip_log, args.bad_every, quiet=True,
+                            dup_every=args.dup_every)
         wanted = [f for f in args.formats.split(",") if f in landings]
         print(f"\n{os.cpu_count()} cores, duckdb {duckdb.__version__}, best of {args.repeat}\n")
         head = (f"{'format':9} {'rows':>11} {'floor rows/s':>13} {'ingest rows/s':>14} "
@@ -322,7 +338,10 @@ def main() -> None:
             fl = min(floors, key=lambda r: r.seconds)
             ing = min(ingests, key=lambda r: r.seconds)
             expected = args.rows - (args.rows // args.bad_every if args.bad_every else 0)
-            if (ing.rows, ing.rejected) != (expected, args.rows - expected):
+            if args.dup_every:
+                print(f"  loaded {ing.rows:,}, rejected {ing.rejected:,}, repeated ids dropped "
+                      f"{ing.duplicate:,}")
+            elif (ing.rows, ing.rejected) != (expected, args.rows - expected):
                 print(f"  warning: ingest loaded {ing.rows:,} rows and rejected {ing.rejected:,}, "
                       f"expected {expected:,} and {args.rows - expected:,}")
             print(
