@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -435,8 +435,9 @@ def _load_staged(
 
 def _key_counts(
     con: duckdb.DuckDBPyConnection, ds: Dataset, src: Source
-) -> tuple[int, int, str]:
-    """The keys of every record (good or not), their distinct hashes, and a query of the keys.
+) -> tuple[int, int, str, str | None]:
+    """The keys of every record (good or not), their distinct hashes, a query of the keys, and
+    the source expression of the keys when they were read as they are in the file.
 
     As many distinct hashes as keys proves that no key repeats among the good records, and
     counting fixed-width hashes costs less than counting the strings. A hash collision, or a
@@ -456,12 +457,12 @@ def _key_counts(
             f"OR strlen({expr}) <> length({expr})) FROM {src.from_sql}"
         ).fetchone()
         if not changed:
-            return int(keyed), int(distinct), f"SELECT {expr} AS k FROM {src.from_sql}"
+            return int(keyed), int(distinct), f"SELECT {expr} AS k FROM {src.from_sql}", expr
     key = ident(ds.key)
     keyed, distinct = con.execute(
         f"SELECT count({key}), count(DISTINCT hash({key})) FROM rw_staged"
     ).fetchone()
-    return int(keyed), int(distinct), f"SELECT {key} AS k FROM rw_staged"
+    return int(keyed), int(distinct), f"SELECT {key} AS k FROM rw_staged", None
 
 
 def _insert_events(
@@ -479,7 +480,7 @@ def _insert_events(
     """
     key = ident(ds.key)
     names = ", ".join(ident(c.name) for c in ds.columns)
-    keyed, distinct, keys = _key_counts(con, ds, src)
+    keyed, distinct, keys, raw_key = _key_counts(con, ds, src)
     filters = []
     stored = keyed and con.execute(
         f"SELECT count(*) FROM (SELECT 1 FROM {ds.table} WHERE {key} IS NOT NULL LIMIT 1)"
@@ -495,15 +496,22 @@ def _insert_events(
         filters.append(f"({key} IS NULL OR {key} NOT IN (SELECT k FROM rw_seen))")
     if distinct < keyed:  # maybe later deliveries of a key within the file
         # The hashes that repeat (from the key column alone), then the exact window over the
-        # few good records with one of those hashes.
+        # few good records with one of those hashes. Keys read as they are in an unstaged file
+        # select those records before they are typed and checked, not after.
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE rw_repeated AS SELECT hash(k) AS h FROM ({keys})
             WHERE k IS NOT NULL GROUP BY h HAVING count(*) > 1"""
         )
+        candidates = "SELECT * FROM rw_staged"
+        if raw_key is not None:
+            candidates = _stage_sql(ds, replace(src, from_sql=(
+                f"(SELECT * FROM {src.from_sql} "
+                f"WHERE hash({raw_key}) IN (SELECT h FROM rw_repeated))"
+            )), salt="")  # only the key and the reject reason are read: no user key is hashed
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE rw_later AS
             SELECT _record FROM (
-                SELECT _record, {key} AS k FROM rw_staged
+                SELECT _record, {key} AS k FROM ({candidates})
                 WHERE {key} IS NOT NULL AND hash({key}) IN (SELECT h FROM rw_repeated)
                     AND _reason IS NULL
             ) QUALIFY row_number() OVER (PARTITION BY k ORDER BY _record) > 1"""
