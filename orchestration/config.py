@@ -82,11 +82,16 @@ def like_pattern_problem(pattern: str) -> str | None:
     return None
 
 
-def _route_patterns(path: Path, key: str, value: Any) -> tuple[str, ...]:
-    patterns = _str_list(path, key, value, allow_empty=True)
+def check_route_patterns(path: Path | str, key: str, patterns: Any) -> None:
+    """Raise a ConfigError naming `key` when one of the strings `patterns` is no LIKE pattern."""
     for pattern in patterns:
         if (problem := like_pattern_problem(pattern)) is not None:
-            raise ConfigError(path, key, f"{LIKE_PATTERNS}; {problem}", value)
+            raise ConfigError(path, key, f"{LIKE_PATTERNS}; {problem}", patterns)
+
+
+def _route_patterns(path: Path, key: str, value: Any) -> tuple[str, ...]:
+    patterns = _str_list(path, key, value, allow_empty=True)
+    check_route_patterns(path, key, patterns)
     return patterns
 
 

@@ -6,6 +6,8 @@ import os
 import shutil
 from pathlib import Path
 
+import duckdb
+
 from orchestration.ingest.loader import connect, load_dataset
 
 INCIDENTS = (
@@ -27,6 +29,23 @@ def _snapshot(con) -> dict[str, int]:
 def _write(path: Path, text: str, mtime: int) -> None:
     path.write_text(text)
     os.utime(path, (mtime, mtime))
+
+
+def _requests_parquet(tmp_path: Path, query: str, name: str = "a.parquet") -> Path:
+    """A requests landing file written by DuckDB from `query`; returns its path."""
+    folder = tmp_path / "landing" / "requests"
+    folder.mkdir(parents=True, exist_ok=True)
+    duckdb.sql(f"COPY ({query}) TO '{folder / name}' (FORMAT parquet)")
+    return folder / name
+
+
+def _numbered_requests(status: str, ids: str) -> str:
+    """Requests i = 1..len(ids) a second apart: status `status` (SQL over i), request id ids[i]."""
+    return (
+        "SELECT TIMESTAMP '2026-03-02 10:00:00' + to_seconds(i) AS timestamp, 's' AS service, "
+        f"'/c' AS route, {status} AS status, {ids}[i] AS request_id "
+        f"FROM range(1, len({ids}) + 1) t(i)"
+    )
 
 
 def test_rerun_and_same_file_twice_change_nothing(tmp_path: Path) -> None:
@@ -93,8 +112,6 @@ def test_requests_deduplicate_by_request_id_across_files(tmp_path: Path) -> None
 def test_requests_first_delivery_wins_in_file_order_across_loads(tmp_path: Path) -> None:
     """Stored keys (earlier load and earlier file of the same load), repeats within a file,
     a key both stored and repeated, rows without a key and a bad row: each counted once."""
-    import duckdb
-
     folder = tmp_path / "landing" / "requests"
     folder.mkdir(parents=True)
     head = "timestamp,service,route,status,request_id\n"
@@ -104,16 +121,17 @@ def test_requests_first_delivery_wins_in_file_order_across_loads(tmp_path: Path)
     assert load_dataset(con, "requests", tmp_path / "landing").rows_loaded == 2
     _write(folder / "b.csv", head + "2026-03-02T10:00:02Z,s,/b,200,r3\n", 2)
     ts = [f"2026-03-02T10:00:0{i}Z" for i in range(3, 10)]
-    duckdb.sql(
-        "COPY (SELECT * FROM (VALUES "
+    parquet = _requests_parquet(
+        tmp_path,
+        "SELECT * FROM (VALUES "
         f"('{ts[0]}', 's', '/c', 201, 'r4'), ('{ts[1]}', 's', '/c', 202, 'r1'), "
         f"('{ts[2]}', 's', '/c', 203, NULL), ('{ts[3]}', 's', '/c', 204, 'r4'), "
         f"('{ts[4]}', 's', '/c', 999, 'r5'), ('{ts[5]}', 's', '/c', 205, 'r3'), "
         f"('{ts[6]}', 's', '/c', 206, NULL), ('{ts[6]}', 's', '/c', 207, 'r4')) "
-        "AS t(timestamp, service, route, status, request_id)) "
-        f"TO '{folder / 'c.parquet'}' (FORMAT parquet)"
+        "AS t(timestamp, service, route, status, request_id)",
+        "c.parquet",
     )
-    os.utime(folder / "c.parquet", (3, 3))
+    os.utime(parquet, (3, 3))
     result = load_dataset(con, "requests", tmp_path / "landing")
     b, c = result.files
     assert (b.rows_read, b.rows_loaded, b.rows_duplicate, b.rows_rejected) == (1, 1, 0, 0)
@@ -138,16 +156,12 @@ def test_requests_first_delivery_wins_in_file_order_across_loads(tmp_path: Path)
 def test_requests_rejects_counted_from_the_insert_on_a_first_load(tmp_path: Path) -> None:
     """No key stored and none repeated: the good rows' count is the insert's; the rejected
     rows are still kept with their record number and reason."""
-    import duckdb
-
-    folder = tmp_path / "landing" / "requests"
-    folder.mkdir(parents=True)
-    duckdb.sql(
-        "COPY (SELECT * FROM (VALUES "
+    _requests_parquet(
+        tmp_path,
+        "SELECT * FROM (VALUES "
         "('2026-03-02T10:00:00Z', 's', '/c', 200, 'r1'), ('2026-03-02T10:00:01Z', 's', '/c', 42, "
         "'r2'), ('2026-03-02T10:00:02Z', 's', '/c', 500, NULL), ('2026-03-02T10:00:03Z', NULL, "
-        "'/c', 200, 'r3')) AS t(timestamp, service, route, status, request_id)) "
-        f"TO '{folder / 'a.parquet'}' (FORMAT parquet)"
+        "'/c', 200, 'r3')) AS t(timestamp, service, route, status, request_id)",
     )
     con = connect(tmp_path / "wh.duckdb")
     result = load_dataset(con, "requests", tmp_path / "landing")
@@ -166,16 +180,7 @@ def test_requests_rejects_counted_from_the_insert_on_a_first_load(tmp_path: Path
 def test_parquet_keys_that_differ_only_before_trimming_are_repeats(tmp_path: Path) -> None:
     """The repeat check may count a Parquet file's keys as they are only when trimming would
     change none of them: ' r1' and 'r1' are the same key."""
-    import duckdb
-
-    folder = tmp_path / "landing" / "requests"
-    folder.mkdir(parents=True)
-    duckdb.sql(
-        "COPY (SELECT TIMESTAMP '2026-03-02 10:00:00' + to_seconds(i) AS timestamp, 's' AS "
-        "service, '/c' AS route, 200 AS status, ['é', ' r1', 'r1', 'r2\u3000', 'r2'][i] AS "
-        "request_id FROM range(1, 6) t(i)) "
-        f"TO '{folder / 'a.parquet'}' (FORMAT parquet)"
-    )
+    _requests_parquet(tmp_path, _numbered_requests("200", "['é', ' r1', 'r1', 'r2\u3000', 'r2']"))
     con = connect(tmp_path / "wh.duckdb")
     result = load_dataset(con, "requests", tmp_path / "landing")
     assert (result.rows_loaded, result.rows_duplicate) == (3, 2)
@@ -218,15 +223,8 @@ def test_files_loaded_and_untouched_since_are_not_read_again(
 
 def test_a_rejected_record_is_no_delivery_of_its_key(tmp_path: Path) -> None:
     """A key first seen on a rejected record and then on a good one: the good one is kept."""
-    import duckdb
-
-    folder = tmp_path / "landing" / "requests"
-    folder.mkdir(parents=True)
-    duckdb.sql(
-        "COPY (SELECT TIMESTAMP '2026-03-02 10:00:00' + to_seconds(i) AS timestamp, 's' AS "
-        "service, '/c' AS route, [999, 200, 201, 202][i] AS status, ['x', 'x', 'y', 'x'][i] "
-        "AS request_id FROM range(1, 5) t(i)) "
-        f"TO '{folder / 'a.parquet'}' (FORMAT parquet)"
+    _requests_parquet(
+        tmp_path, _numbered_requests("[999, 200, 201, 202][i]", "['x', 'x', 'y', 'x']")
     )
     con = connect(tmp_path / "wh.duckdb")
     result = load_dataset(con, "requests", tmp_path / "landing")

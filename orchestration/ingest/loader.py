@@ -349,7 +349,8 @@ def _load_staged(
 
     Events (requests) are inserted in the pass that finds the good rows; unless a repeat filter
     was needed, the counts come from the insert and the file's row count, so a Parquet file
-    (read, not staged) without rejects is read once, plus its key column.
+    (read, not staged) without rejects is read once, plus its key column. Otherwise the insert
+    that keeps the rejects counts them.
     """
     file_sql = quote(str(path))
     events = bool(ds.key) and not ds.upsert
@@ -368,20 +369,19 @@ def _load_staged(
     if total + len(parser_rejects) == 0:
         raise FileError(path, "the file holds no records (only a header, or nothing readable)")
     loaded, all_good = _insert_events(con, ds, src, file_sql) if events else (0, False)
-    kept_rejects = False
-    if all_good:
-        bad = total - loaded
-    elif src.csv_rejects is None:  # keeping the rejects counts them
+    if src.csv_rejects is not None:  # kept below, with their line numbers
+        bad_records = [int(r[0]) for r in con.execute(
+            "SELECT _record FROM rw_staged WHERE _reason IS NOT NULL").fetchall()]
+        bad = len(bad_records)
+    elif all_good and total == loaded:
+        bad = 0
+    else:  # keeping the rejects counts them
         bad = _inserted(con.execute(
             f"""INSERT INTO raw.rejects
             SELECT {quote(ds.name)}, {file_sql}, _record, _raw, _reason, {quote(sha)},
                    now()::TIMESTAMP
             FROM rw_staged WHERE _reason IS NOT NULL"""
         ))
-        kept_rejects = True
-    else:
-        bad = int(con.execute(
-            "SELECT count(*) FROM rw_staged WHERE _reason IS NOT NULL").fetchone()[0])
     good = total - bad
     if total > 0 and good == 0 and src.structural_sql != "NULL":
         structural = con.execute(
@@ -392,10 +392,8 @@ def _load_staged(
             sample = con.execute("SELECT _reason FROM rw_staged LIMIT 1").fetchone()[0]
             raise FileError(path, f"no line could be read as {fmt} (first problem: {sample})")
 
-    # Rejects: the stage's bad rows plus lines the CSV parser itself refused.
+    # A CSV file's rejects: its bad rows plus lines the CSV parser itself refused.
     if src.csv_rejects is not None:
-        bad_records = [int(r[0]) for r in con.execute(
-            "SELECT _record FROM rw_staged WHERE _reason IS NOT NULL").fetchall()]
         mapping = _csv_line_numbers(bad_records, [p[0] for p in parser_rejects])
         texts = read_lines(con, path, list(mapping.values()))
         con.execute(
@@ -418,13 +416,6 @@ def _load_staged(
                 [(ds.name, str(path), ln, txt, f"malformed CSV line: {msg}", sha)
                  for ln, txt, msg in parser_rejects],
             )
-    elif bad and not kept_rejects:
-        con.execute(
-            f"""INSERT INTO raw.rejects
-            SELECT {quote(ds.name)}, {file_sql}, _record, _raw, _reason, {quote(sha)},
-                   now()::TIMESTAMP
-            FROM rw_staged WHERE _reason IS NOT NULL"""
-        )
 
     result.rows_read = total + len(parser_rejects)
     result.rows_rejected = bad + len(parser_rejects)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import LIKE_PATTERNS, ConfigError, like_pattern_problem
+from ..config import LIKE_PATTERNS, ConfigError, check_route_patterns
 from .openslo import parse_duration_minutes
 
 DECISIONS = ("ship", "caution", "freeze", "no_data")
@@ -194,11 +194,7 @@ def load_slo_settings(config_path: Path, raw: dict[str, Any]) -> SloSettings:
     routes = excluded.get("routes", ["/healthz"])
     if not isinstance(routes, list) or not all(isinstance(r, str) and r for r in routes):
         raise ConfigError(config_path, "slo.exclusions.routes", LIKE_PATTERNS, routes)
-    for route in routes:
-        if (problem := like_pattern_problem(route)) is not None:
-            raise ConfigError(
-                config_path, "slo.exclusions.routes", f"{LIKE_PATTERNS}; {problem}", routes
-            )
+    check_route_patterns(config_path, "slo.exclusions.routes", routes)
     slices = section.get("timeslices") or {}
     empty = slices.get("empty_slice", "good") if isinstance(slices, dict) else None
     if empty not in EMPTY_SLICE_RULES:
