@@ -78,7 +78,7 @@ LIKE_PATTERNS = (
 def like_pattern_problem(pattern: str) -> str | None:
     """Why `pattern` cannot be a SQL LIKE route pattern (escape character '\\'), else None."""
     if (len(pattern) - len(pattern.rstrip("\\"))) % 2:
-        return f"{pattern!r} ends with a lone '\\' (write '\\\\' for a backslash)"
+        return f"'{pattern}' ends with a lone '\\' (write '\\\\' for a backslash)"
     return None
 
 
@@ -86,7 +86,7 @@ def check_route_patterns(path: Path | str, key: str, patterns: Any) -> None:
     """Raise a ConfigError naming `key` when one of the strings `patterns` is no LIKE pattern."""
     for pattern in patterns:
         if (problem := like_pattern_problem(pattern)) is not None:
-            raise ConfigError(path, key, f"{LIKE_PATTERNS}; {problem}", patterns)
+            raise ConfigError(path, key, f"{LIKE_PATTERNS}; {problem}")
 
 
 def _route_patterns(path: Path, key: str, value: Any) -> tuple[str, ...]:
