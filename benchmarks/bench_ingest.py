@@ -15,6 +15,10 @@ each in its own child process (peak RSS from os.wait4), back to back, best of --
     python benchmarks/bench_ingest.py --bad-every 10000   # 0.01% of the rows rejected
     python benchmarks/bench_ingest.py --formats parquet --next   # and an incremental load
     python benchmarks/bench_ingest.py --formats parquet --dup-every 100   # 1% repeated ids
+    python benchmarks/bench_ingest.py --formats log --ladder   # what each guarantee costs
+
+`--ladder` (access log) also times plain DuckDB statements that add the loader's guarantees one
+at a time (see LADDER), from the floor up to the loader: where the 1M lines/s target stands.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -200,6 +204,78 @@ def floor_sql(fmt: str, path: Path) -> str:
     )
 
 
+# The access-log ladder: plain DuckDB statements, each adding one of the loader's guarantees to the
+# one before. The parse is the loader's split on double quotes and spaces, without any check: it
+# assumes every line is well formed, so it is a lower bound, not an alternative loader.
+_LOG_FIELDS = (
+    "CAST(strptime(substring(_p[1], strpos(_p[1], '[') + 1, 26), '%d/%b/%Y:%H:%M:%S %z') "
+    "AS TIMESTAMP) AS ts, 'bench-api' AS service, "
+    "split_part(split_part(_p[2], ' ', 2), '?', 1) AS route, split_part(_p[2], ' ', 1) AS method, "
+    "TRY_CAST(split_part(_p[3], ' ', 2) AS INTEGER) AS status, "
+    "TRY_CAST(split_part(_p[7], ' ', 2) AS DOUBLE) * 1000 AS latency_ms"
+)
+_LOG_PARTS = (
+    "split_part(_p[1], ' ', 1) AS client, split_part(_p[3], ' ', 3) AS bytes, "
+    "_p[4] AS referer, _p[6] AS agent"
+)
+_LOG_TYPED_EXTRAS = (
+    "sha256('salt' || client) AS client_hash, TRY_CAST(bytes AS BIGINT) AS bytes_sent, "
+    "nullif(referer, '-') AS referer, agent AS user_agent"
+)
+_LOG_JSON_EXTRA = (
+    "CAST(json_object('client_hash', sha256('salt' || client), 'bytes_sent', "
+    "TRY_CAST(bytes AS BIGINT), 'referer', nullif(referer, '-'), 'user_agent', agent) "
+    "AS VARCHAR) AS _extra"
+)
+_NUMBERED = "rowid + 1 AS _source_record"
+LADDER = {  # rung -> (what it adds, statements; {lines} is the file split on its quotes)
+    "parse": (
+        "the contract fields split out and typed, stored (no checks, no record numbers)",
+        [f"CREATE TABLE t AS SELECT {_LOG_FIELDS} FROM {{lines}}"],
+    ),
+    "numbered": (
+        "+ record numbers: an order-preserving stage, numbered by position",
+        [f"CREATE TEMP TABLE s AS SELECT {_LOG_FIELDS} FROM {{lines}}",
+         f"CREATE TABLE t AS SELECT *, {_NUMBERED} FROM s"],
+    ),
+    "extras-typed": (
+        "+ client hash, bytes, referer, user agent as typed columns",
+        [f"CREATE TEMP TABLE s AS SELECT {_LOG_FIELDS}, {_LOG_PARTS} FROM {{lines}}",
+         f"CREATE TABLE t AS SELECT * EXCLUDE (client, bytes, referer, agent), "
+         f"{_LOG_TYPED_EXTRAS}, {_NUMBERED} FROM s"],
+    ),
+    "extras-json": (
+        "+ the same as the loader's `_extra` JSON (zstd), instead of typed columns",
+        [f"CREATE TEMP TABLE s AS SELECT {_LOG_FIELDS}, {_LOG_PARTS} FROM {{lines}}",
+         "CREATE TABLE t (ts TIMESTAMP, service VARCHAR, route VARCHAR, method VARCHAR, "
+         "status INTEGER, latency_ms DOUBLE, _extra VARCHAR USING COMPRESSION zstd, "
+         "_source_record BIGINT)",
+         f"INSERT INTO t SELECT * EXCLUDE (client, bytes, referer, agent), {_LOG_JSON_EXTRA}, "
+         f"{_NUMBERED} FROM s"],
+    ),
+}
+
+
+def ladder_child(rung: str, path: Path, warehouse: Path) -> dict[str, float | int]:
+    """One rung of the ladder (in a child process), with the loader's memory limit."""
+    from orchestration.ingest.loader import connect
+
+    c0, t0 = _cpu(), time.perf_counter()
+    con = connect(warehouse)
+    lines = (
+        f"(SELECT string_split(line, '\"') AS _p FROM read_csv('{path}', "
+        "columns={'line': 'VARCHAR'}, header=false, sep='', quote='', escape='', "
+        "auto_detect=false))"
+    )
+    con.execute("BEGIN TRANSACTION")
+    for sql in LADDER[rung][1]:
+        con.execute(sql.format(lines=lines))
+    con.execute("COMMIT")
+    rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
+    con.close()
+    return {"seconds": time.perf_counter() - t0, "cpu": _cpu() - c0, "rows": rows}
+
+
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -219,8 +295,16 @@ def child(kind: str, fmt: str, landing: Path, warehouse: Path) -> dict[str, floa
         )
         con.close()
         return {"seconds": time.perf_counter() - t0, "cpu": _cpu() - c0, "rows": rows}
+    if kind.startswith("rung-"):
+        return ladder_child(kind.removeprefix("rung-"), _only_file(landing), warehouse)
+    from orchestration.ingest import loader
     from orchestration.ingest.loader import connect, load_dataset
 
+    if kind == "ingest-no-extra":  # the loader with the access log's `_extra` switched off
+        plain = loader.accesslog_source
+        loader.accesslog_source = lambda *a, **k: replace(
+            plain(*a, **k), extra_parts={}, extra_sql="NULL"
+        )
     con = connect(warehouse)
     if kind == "next":  # the following week's file into a warehouse holding this one
         load_dataset(con, "requests", landing)
@@ -282,6 +366,22 @@ def run_child(kind: str, fmt: str, landing: Path, workdir: Path) -> Run:
                int(data.get("rejected", 0)), int(data.get("duplicate", 0)), rss_mb)
 
 
+def print_ladder(landing: Path, workdir: Path, repeat: int, rows: int, floor: Run) -> None:
+    """The access-log ladder: each rung's lines/s and its ratio to the floor (a line count)."""
+    print(f"\n  access-log ladder (best of {repeat}; floor = line count, "
+          f"{rows / floor.seconds:,.0f} lines/s)")
+    steps = [(f"rung-{name}", what) for name, (what, _) in LADDER.items()] + [
+        ("ingest-no-extra", "the loader (checks, rejects, record numbers), without `_extra`"),
+        ("ingest", "the loader as it is"),
+    ]
+    for kind, what in steps:
+        runs = [run_child(kind, "log", landing, workdir) for _ in range(repeat)]
+        best = min(runs, key=lambda r: r.seconds)
+        print(f"  {kind.removeprefix('rung-'):16} {rows / best.seconds:>11,.0f} lines/s "
+              f"{best.seconds:6.2f} s {best.seconds / floor.seconds:5.1f}x  CPU {best.cpu:5.1f} s  "
+              f"RSS {max(r.maxrss_mb for r in runs):,.0f} MB  {what}", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--rows", type=int, default=10_000_000)
@@ -299,6 +399,9 @@ def main() -> None:
     ap.add_argument("--next", action="store_true",
                     help="also time loading the following week's Parquet file into a warehouse "
                          "that holds this one (an incremental load)")
+    ap.add_argument("--ladder", action="store_true",
+                    help="access log: also time the ladder of plain DuckDB statements that add "
+                         "the loader's guarantees one at a time (see LADDER)")
     ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -363,6 +466,8 @@ def main() -> None:
                       + " ".join(f"{r.seconds:.2f}" for r in nexts) + f" s, "
                       f"{nx.seconds / fl.seconds:.2f}x the floor, CPU {nx.cpu:.2f} s, "
                       f"peak RSS {max(r.maxrss_mb for r in nexts):,.0f} MB", flush=True)
+            if args.ladder and fmt == "log":
+                print_ladder(landings[fmt], workdir, args.repeat, args.rows, fl)
     finally:
         for p in workdir.glob("wh-*"):
             p.unlink() if p.is_file() else shutil.rmtree(p)
