@@ -12,7 +12,10 @@
 5. Appends one more day of rows and runs the models again (the daily incremental run).
 
 --like-for-like also times a second floor grouped like the SLI (per minute, service, route,
-method, status), reported apart from the issue's floor.
+method, status), reported apart from the issue's floor. --sli-floor also times the SLIs written
+by hand as one plain aggregation (per minute, every SLO's valid and good counts as filtered
+counts, built from the SLO tables; see sli_floor_sql), reported apart, with its CPU seconds
+against the minute model's.
 
 Prints wall times, dbt's own per-model execution times, the ratio to the floor, and the peak
 resident memory of each child process (/usr/bin/time -v, else getrusage), then one summary line.
@@ -90,6 +93,108 @@ LIKE_FOR_LIKE = (
     "count(*) as requests, count(latency_ms) as timed from raw.requests group by all"
 )
 
+
+
+def sli_floor_sql(con) -> str:
+    """The SLIs written by hand as one plain aggregation (--sli-floor): per minute, each SLO's
+    valid and good requests as filtered counts, from the raw.slo_* tables (selectors, route
+    exclusions, status rules, latency thresholds). What a careful user would write without the
+    models: the exclusions are tested once per request, each distinct selection once (shared by
+    the SLOs that use it), selectors grouped by service, LIKE only for real patterns. It gives
+    per-minute counts only (no hours, days, budgets, burn rates or alerts).
+    """
+    def lit(v: str) -> str:
+        return "'" + v.replace("'", "''") + "'"
+
+    def codes(values: list[int]) -> str:  # 500..599 as a range, as one would write it
+        runs: list[list[int]] = []
+        for v in sorted(values):
+            if runs and v == runs[-1][1] + 1:
+                runs[-1][1] = v
+            else:
+                runs.append([v, v])
+        return " or ".join(
+            f"status = {a}" if a == b else f"status between {a} and {b}" for a, b in runs
+        ) or "false"
+
+    def route_is(pattern: str) -> str:
+        if not any(c in pattern for c in "%_\\"):
+            return f"route = {lit(pattern)}"
+        escape = " ESCAPE '\\'" if "\\" in pattern else ""
+        return f"route LIKE {lit(pattern)}{escape}"
+
+    excluded = [
+        r[0] for r in con.execute("select route_pattern from raw.slo_excluded_routes").fetchall()
+    ]
+    rules = con.execute("select status_code, is_bad, is_excluded from raw.slo_status_rules")
+    bad, skip = [], []
+    for code, is_bad, is_excluded in rules.fetchall():
+        (skip if is_excluded else bad if is_bad else []).append(int(code))
+    conditions = []
+    if skip:
+        conditions.append(f"not ({codes(skip)})")
+    if excluded:
+        conditions.append(f"not ({' or '.join(route_is(p) for p in excluded)})")
+    counted = " and ".join(conditions) or "true"
+
+    selections: dict[str, str] = {}  # selection expression -> its column
+    counts = []
+    slos = con.execute(
+        "select slo_id, sli_type, latency_threshold_ms, coalesce(latency_op, 'lte') "
+        "from raw.slo_definitions order by slo_id"
+    ).fetchall()
+    for i, (slo_id, sli_type, threshold, op) in enumerate(slos):
+        by_service: dict[str, list[str]] = {}
+        for svc, pattern, method in con.execute(
+            "select service, route_pattern, http_method from raw.slo_selectors where slo_id = ? "
+            "order by all", [slo_id],
+        ).fetchall():
+            by_service.setdefault(svc, []).append(
+                route_is(pattern) + (f" and method = {lit(method)}" if method else "")
+            )
+        expr = " or ".join(
+            f"(service = {lit(svc)} and ({' or '.join(f'({r})' for r in routes)}))"
+            for svc, routes in by_service.items()
+        )
+        sel = selections.setdefault(expr, f"sel_{len(selections)}")
+        if sli_type == "latency":
+            cmp = "<" if op == "lt" else "<="
+            counts.append(f"count(latency_ms) filter (where {sel}) as valid_{i}")
+            counts.append(f"count(*) filter (where {sel} and latency_ms {cmp} {threshold}) "
+                          f"as good_{i}")
+        else:
+            counts.append(f"count(*) filter (where {sel}) as valid_{i}")
+            counts.append(f"count(*) filter (where {sel} and not ({codes(bad)})) as good_{i}")
+    return (
+        "select minute_at, " + ", ".join(counts) + " from (select minute_at, status, latency_ms, "
+        + ", ".join(f"is_counted and ({expr}) as {col}" for expr, col in selections.items())
+        + " from (select date_trunc('minute', \"timestamp\") as minute_at, status, latency_ms, "
+        f"service, route, method, {counted} as is_counted from raw.requests)) group by 1"
+    )
+
+
+def sli_floor_differences(con, sli_sql: str) -> str:
+    """Whether the SLIs by hand give the minute model's counts, minute by minute, for every SLO."""
+    con.execute("set enable_progress_bar = false")
+    slos = [r[0] for r in con.execute(
+        "select slo_id from raw.slo_definitions order by slo_id").fetchall()]
+    con.execute(f"create temp table by_hand as {sli_sql}")
+    differing = {}
+    for i, slo_id in enumerate(slos):
+        differing[slo_id] = con.execute(
+            f"""select count(*) from (
+                select minute_at, valid_{i} as v, good_{i} as g from by_hand where valid_{i} > 0
+            ) as h full join (
+                select minute_at, valid_events as v, good_events as g
+                from intermediate.int_slo__sli_minute where slo_id = ?
+            ) as m using (minute_at)
+            where h.v is distinct from m.v or h.g is distinct from m.g""", [slo_id]
+        ).fetchone()[0]
+    if not any(differing.values()):
+        return f"the same valid and good counts in every minute, for all {len(slos)} SLOs"
+    return "DIFFERENT minutes: " + ", ".join(f"{k} {v}" for k, v in differing.items() if v)
+
+
 CPU_CODE = """
 import resource, sys, duckdb
 con = duckdb.connect(sys.argv[1], read_only=True)
@@ -166,6 +271,9 @@ def main() -> int:
     parser.add_argument("--like-for-like", action="store_true",
                         help="also time the like-for-like aggregation (reported apart, not in "
                              "the ratio or the peak)")
+    parser.add_argument("--sli-floor", action="store_true",
+                        help="also time the SLIs written by hand as one plain aggregation "
+                             "(reported apart, not in the ratio or the peak)")
     args = parser.parse_args()
 
     import duckdb
@@ -207,6 +315,14 @@ def main() -> int:
               f"{lfl_query:.2f} s ({lfl_query / floor_query:.1f}x the floor), "
               f"peak {lfl_peak:,.0f} MB")
 
+    if args.sli_floor:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            sli_sql = sli_floor_sql(con)
+        _, sli_peak, out = measured(python(floor_code, str(warehouse), sli_sql))
+        sli_query = float(out.split()[-1])  # after any progress bar
+        print(f"SLIs by hand (one aggregation, filtered counts per SLO): query {sli_query:.2f} s "
+              f"({sli_query / floor_query:.1f}x the floor), peak {sli_peak:,.0f} MB")
+
     full_wall, full_peak, full_models = dbt(["run", "--select", SELECT], env, work / "t1")
     full_sql = sum(full_models.values())
     print(f"full build (dbt run, {len(full_models)} models): wall {full_wall:.2f} s, "
@@ -223,6 +339,12 @@ def main() -> int:
         print(f"ratio to the like-for-like aggregation: model SQL {full_sql / lfl_query:.2f}x, "
               f"int_slo__sli_minute alone {minute / lfl_query:.2f}x")
 
+    if args.sli_floor:
+        print(f"ratio to the SLIs by hand: model SQL {full_sql / sli_query:.2f}x, "
+              f"int_slo__sli_minute alone {minute / sli_query:.2f}x")
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            print(f"SLIs by hand vs int_slo__sli_minute: {sli_floor_differences(con, sli_sql)}")
+
     # CPU seconds, less sensitive than wall time to other work on a shared machine: the floor and
     # the minute model's compiled SQL, alternately in one process (best of `--cpu-repeat`).
     cpu_floor = cpu_minute = None
@@ -233,6 +355,13 @@ def main() -> int:
         cpu_floor, cpu_minute = (float(v) for v in out.strip().splitlines()[-1].split())
         print(f"CPU seconds, same process, best of {args.cpu_repeat}: floor {cpu_floor:.2f}, "
               f"int_slo__sli_minute SQL {cpu_minute:.2f} ({cpu_minute / cpu_floor:.2f}x)")
+        if args.sli_floor:
+            _, _, out = measured(python(CPU_CODE, str(warehouse), str(args.cpu_repeat), sli_sql,
+                                        compiled))
+            cpu_sli, cpu_minute2 = (float(v) for v in out.strip().splitlines()[-1].split())
+            print(f"CPU seconds, same process, best of {args.cpu_repeat}: SLIs by hand "
+                  f"{cpu_sli:.2f}, int_slo__sli_minute SQL {cpu_minute2:.2f} "
+                  f"({cpu_minute2 / cpu_sli:.2f}x)")
 
     day_start = "2026-11-23 00:00:00"
     gen_day = generate(warehouse, day_rows, args.rows, step_us, day_start)
