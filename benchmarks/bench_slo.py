@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SELECT = "path:dbt_project/models/intermediate/slo path:dbt_project/models/marts/slo"
-START = "2026-11-16 00:00:00"  # a Monday; the week runs to 2026-11-23, the extra day to 11-24
+END = "2026-11-23 00:00:00"  # a Monday: the history ends here, the extra day follows it
 
 # One row per request: mostly checkout and signup journey routes, some health checks and 429s,
 # 0.3% 5xx, log-normal-ish latency; an incident hour with 30% errors on checkout.
@@ -271,6 +271,10 @@ def main() -> int:
     parser.add_argument("--like-for-like", action="store_true",
                         help="also time the like-for-like aggregation (reported apart, not in "
                              "the ratio or the peak)")
+    parser.add_argument("--days", type=int, default=7,
+                        help="days of history the rows are spread over (default 7: one week); "
+                             "a longer history with the same rows shows what the daily "
+                             "incremental run costs when the SLO tables hold months")
     parser.add_argument("--sli-floor", action="store_true",
                         help="also time the SLIs written by hand as one plain aggregation "
                              "(reported apart, not in the ratio or the peak)")
@@ -287,12 +291,16 @@ def main() -> int:
     warehouse = work / "bench.duckdb"
     warehouse.unlink(missing_ok=True)
     env = {**os.environ, "RELIABILITY_WAREHOUSE": str(warehouse)}
-    week_us = 7 * 86400 * 1_000_000
-    step_us = max(1, week_us // args.rows)
-    day_rows = 86400 * 1_000_000 // step_us
+    import datetime as dt
 
-    print(f"rows: {args.rows:,} over one week ({step_us} us apart); scratch: {warehouse}")
-    gen = generate(warehouse, args.rows, 0, step_us, START)
+    span_us = args.days * 86400 * 1_000_000
+    step_us = max(1, span_us // args.rows)
+    day_rows = 86400 * 1_000_000 // step_us
+    start = str(dt.datetime.fromisoformat(END) - dt.timedelta(days=args.days))
+
+    print(f"rows: {args.rows:,} over {args.days} days from {start} ({step_us} us apart); "
+          f"scratch: {warehouse}")
+    gen = generate(warehouse, args.rows, 0, step_us, start)
     with duckdb.connect(str(warehouse)) as con:
         write_slo_tables(con, load_slos(load_config(DEFAULTS[CONFIG_VAR])))
         con.execute(INCIDENTS)
@@ -363,15 +371,14 @@ def main() -> int:
                   f"{cpu_sli:.2f}, int_slo__sli_minute SQL {cpu_minute2:.2f} "
                   f"({cpu_minute2 / cpu_sli:.2f}x)")
 
-    day_start = "2026-11-23 00:00:00"
-    gen_day = generate(warehouse, day_rows, args.rows, step_us, day_start)
+    gen_day = generate(warehouse, day_rows, args.rows, step_us, END)
     inc_wall, inc_peak, inc_models = dbt(["run", "--select", SELECT], env, work / "t2")
     inc_sql = sum(inc_models.values())
     print(f"appended one day ({day_rows:,} rows, {gen_day:.1f} s); incremental run: "
           f"wall {inc_wall:.2f} s, model SQL {inc_sql:.2f} s, "
           f"int_slo__sli_minute {inc_models['int_slo__sli_minute']:.2f} s "
-          f"(full: {full_models['int_slo__sli_minute']:.2f} s; one day of seven = "
-          f"{full_models['int_slo__sli_minute'] * 2 / 7:.2f} s for the two days recomputed), "
+          f"(full: {full_models['int_slo__sli_minute']:.2f} s; two days of {args.days} = "
+          f"{full_models['int_slo__sli_minute'] * 2 / args.days:.2f} s, the days recomputed), "
           f"peak {inc_peak:,.0f} MB")
     peak = max(floor_peak, full_peak, inc_peak)
     print(f"peak memory over all steps: {peak:,.0f} MB")
