@@ -1,5 +1,5 @@
 """SLOs on the demo warehouse: incidents burn budget, page alerts fire and clear, the gate
-follows the budget, and the per-minute SLI table is incremental."""
+follows the budget, and the per-minute SLI and burn-rate tables are incremental."""
 
 from __future__ import annotations
 
@@ -118,15 +118,20 @@ def test_gate_exit_code_follows_the_budget(
     assert _gate(["slo", "--warehouse", str(demo_paths.warehouse)]) == 0
 
 
-def _dbt_run_minutes(warehouse: Path, target: Path) -> str:
+def _dbt_run(warehouse: Path, target: Path, model: str, *flags: str, command: str = "run") -> str:
+    """`dbt run` (or `command`) of one model on `warehouse`; the SQL it compiled."""
     env = {**os.environ, "RELIABILITY_WAREHOUSE": str(warehouse)}
     result = subprocess.run(
-        [DBT_EXECUTABLE, "run", "--select", "int_slo__sli_minute", "--profiles-dir",
+        [DBT_EXECUTABLE, command, "--select", model, *flags, "--profiles-dir",
          str(DBT_PROJECT.profiles_dir), "--target-path", str(target)],
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-3000:]
-    compiled = next(target.rglob("compiled/**/int_slo__sli_minute.sql"))
+    compiled = next(target.rglob(f"compiled/**/{model}.sql"))
     return compiled.read_text()
+
+
+def _dbt_run_minutes(warehouse: Path, target: Path) -> str:
+    return _dbt_run(warehouse, target, "int_slo__sli_minute")
 
 
 def test_sli_minutes_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
@@ -157,6 +162,51 @@ def test_sli_minutes_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
                   .fetchall()}
     assert after == [(r[1], r[2], r[4], r[5]) for r in before]
     assert hashes == {"changed"}
+
+
+def test_burn_rates_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
+    """A daily run recomputes the burn rates from the last day with traffic only, and gives the
+    rows a full build gives; a changed target recomputes that SLO's whole history."""
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(demo_paths.warehouse, copy)
+    rates, minutes = "marts.slo_burn_rates", "intermediate.int_slo__sli_minute"
+    snapshot = f"select * from {rates} order by slo_id, minute_at"
+    with duckdb.connect(str(copy)) as con:
+        full = con.execute(snapshot).fetchall()
+        # Yesterday's state: the SLI minutes without the last 36 hours, burn rates built on them.
+        con.execute(f"create table main.saved_minutes as select * from {minutes}")
+        con.execute(f"delete from {minutes} where minute_at >= "
+                    f"(select max(minute_at) - interval 36 hour from {minutes})")
+        last_traffic_day = con.execute(  # the earliest of the SLOs' last days with traffic
+            f"select min(d) from (select cast(max(minute_at) as date) as d from {minutes} "
+            "group by slo_id)").fetchone()[0]
+    _dbt_run(copy, tmp_path / "t0", "slo_burn_rates", "--full-refresh")
+    with duckdb.connect(str(copy)) as con:
+        assert con.execute(f"select count(*) from {rates}").fetchone()[0] < len(full)
+        con.execute(f"delete from {minutes}")
+        con.execute(f"insert into {minutes} select * from main.saved_minutes")
+    # What the incremental run recomputes: the minutes from the last day with traffic on.
+    sql = _dbt_run(copy, tmp_path / "t1", "slo_burn_rates", command="compile")
+    with duckdb.connect(str(copy), read_only=True) as con:
+        first, last, slos = con.execute(
+            f"select min(minute_at), max(minute_at), count(distinct slo_id) from ({sql})"
+        ).fetchone()
+    assert (first.date(), last, slos) == (last_traffic_day, full[-1][2], 5)
+    _dbt_run(copy, tmp_path / "t1", "slo_burn_rates")
+    with duckdb.connect(str(copy)) as con:
+        assert con.execute(snapshot).fetchall() == full
+        con.execute("update intermediate.int_slo__definitions set target = 0.98 "
+                    "where slo_id = 'checkout-availability'")
+    _dbt_run(copy, tmp_path / "t2", "slo_burn_rates")
+    with duckdb.connect(str(copy)) as con:
+        incremental = con.execute(snapshot).fetchall()
+    _dbt_run(copy, tmp_path / "t3", "slo_burn_rates", "--full-refresh")
+    with duckdb.connect(str(copy), read_only=True) as con:
+        assert con.execute(snapshot).fetchall() == incremental
+        targets = con.execute(f"select slo_id, min(target), max(target), count(*) from {rates} "
+                              "where slo_id = 'checkout-availability' group by 1").fetchall()
+    assert targets == [("checkout-availability", 0.98, 0.98, len(full) // 5)]
+    assert incremental != full
 
 
 def test_dbt_unit_tests_cover_the_slo_math() -> None:
