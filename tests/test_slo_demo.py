@@ -164,34 +164,44 @@ def test_sli_minutes_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
     assert hashes == {"changed"}
 
 
+def _yesterday_then_today(copy: Path, tmp_path: Path, model: str, snapshot: str) -> str:
+    """Build `model` on the SLI minutes without their last 36 hours (yesterday's run), put the
+    minutes back and compile today's incremental run. Returns the compiled SQL; the run itself
+    is left to the caller. Asserts the earliest minute it recomputes is the earliest of the SLOs'
+    last days with traffic yesterday."""
+    minutes = "intermediate.int_slo__sli_minute"
+    with duckdb.connect(str(copy)) as con:
+        con.execute(f"create or replace table main.saved_minutes as select * from {minutes}")
+        con.execute(f"delete from {minutes} where minute_at >= "
+                    f"(select max(minute_at) - interval 36 hour from {minutes})")
+        resume_day = con.execute(
+            f"select min(d) from (select cast(max(minute_at) as date) as d from {minutes} "
+            "group by slo_id)").fetchone()[0]
+    _dbt_run(copy, tmp_path / "yesterday", model, "--full-refresh")
+    with duckdb.connect(str(copy)) as con:
+        con.execute(f"delete from {minutes}")
+        con.execute(f"insert into {minutes} select * from main.saved_minutes")
+    sql = _dbt_run(copy, tmp_path / "today", model, command="compile")
+    with duckdb.connect(str(copy), read_only=True) as con:
+        first = con.execute(f"select min({snapshot}) from ({sql})").fetchone()[0]
+    assert first.date() == resume_day
+    return sql
+
+
 def test_burn_rates_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
     """A daily run recomputes the burn rates from the last day with traffic only, and gives the
     rows a full build gives; a changed target recomputes that SLO's whole history."""
     copy = tmp_path / "copy.duckdb"
     shutil.copy(demo_paths.warehouse, copy)
-    rates, minutes = "marts.slo_burn_rates", "intermediate.int_slo__sli_minute"
+    rates = "marts.slo_burn_rates"
     snapshot = f"select * from {rates} order by slo_id, minute_at"
-    with duckdb.connect(str(copy)) as con:
-        full = con.execute(snapshot).fetchall()
-        # Yesterday's state: the SLI minutes without the last 36 hours, burn rates built on them.
-        con.execute(f"create table main.saved_minutes as select * from {minutes}")
-        con.execute(f"delete from {minutes} where minute_at >= "
-                    f"(select max(minute_at) - interval 36 hour from {minutes})")
-        last_traffic_day = con.execute(  # the earliest of the SLOs' last days with traffic
-            f"select min(d) from (select cast(max(minute_at) as date) as d from {minutes} "
-            "group by slo_id)").fetchone()[0]
-    _dbt_run(copy, tmp_path / "t0", "slo_burn_rates", "--full-refresh")
-    with duckdb.connect(str(copy)) as con:
-        assert con.execute(f"select count(*) from {rates}").fetchone()[0] < len(full)
-        con.execute(f"delete from {minutes}")
-        con.execute(f"insert into {minutes} select * from main.saved_minutes")
-    # What the incremental run recomputes: the minutes from the last day with traffic on.
-    sql = _dbt_run(copy, tmp_path / "t1", "slo_burn_rates", command="compile")
     with duckdb.connect(str(copy), read_only=True) as con:
-        first, last, slos = con.execute(
-            f"select min(minute_at), max(minute_at), count(distinct slo_id) from ({sql})"
-        ).fetchone()
-    assert (first.date(), last, slos) == (last_traffic_day, full[-1][2], 5)
+        full = con.execute(snapshot).fetchall()
+    sql = _yesterday_then_today(copy, tmp_path, "slo_burn_rates", "minute_at")
+    with duckdb.connect(str(copy), read_only=True) as con:
+        last, slos = con.execute(
+            f"select max(minute_at), count(distinct slo_id) from ({sql})").fetchone()
+    assert (last, slos) == (full[-1][2], 5)
     _dbt_run(copy, tmp_path / "t1", "slo_burn_rates")
     with duckdb.connect(str(copy)) as con:
         assert con.execute(snapshot).fetchall() == full
@@ -207,6 +217,32 @@ def test_burn_rates_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
                               "where slo_id = 'checkout-availability' group by 1").fetchall()
     assert targets == [("checkout-availability", 0.98, 0.98, len(full) // 5)]
     assert incremental != full
+
+
+def test_sli_slices_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
+    """The same for the time slices; changed time slices recompute that SLO's whole history."""
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(demo_paths.warehouse, copy)
+    slices = "intermediate.int_slo__sli_slices"
+    snapshot = f"select * from {slices} order by slo_id, slice_start_at"
+    with duckdb.connect(str(copy), read_only=True) as con:
+        full = con.execute(snapshot).fetchall()
+    _yesterday_then_today(copy, tmp_path, "int_slo__sli_slices", "slice_start_at")
+    _dbt_run(copy, tmp_path / "t1", "int_slo__sli_slices")
+    with duckdb.connect(str(copy)) as con:
+        assert con.execute(snapshot).fetchall() == full
+        con.execute("update intermediate.int_slo__definitions set time_slice_minutes = 5 "
+                    "where slo_id = 'checkout-latency'")
+    _dbt_run(copy, tmp_path / "t2", "int_slo__sli_slices")
+    with duckdb.connect(str(copy)) as con:
+        incremental = con.execute(snapshot).fetchall()
+    _dbt_run(copy, tmp_path / "t3", "int_slo__sli_slices", "--full-refresh")
+    with duckdb.connect(str(copy), read_only=True) as con:
+        assert con.execute(snapshot).fetchall() == incremental
+        minutes = con.execute(f"select distinct time_slice_minutes from {slices} "
+                              "where slo_id = 'checkout-latency'").fetchall()
+    assert minutes == [(5,)]
+    assert len(incremental) < len(full)
 
 
 def test_dbt_unit_tests_cover_the_slo_math() -> None:
