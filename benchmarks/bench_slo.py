@@ -380,6 +380,8 @@ def main() -> int:
           f"(full: {full_models['int_slo__sli_minute']:.2f} s; two days of {args.days} = "
           f"{full_models['int_slo__sli_minute'] * 2 / args.days:.2f} s, the days recomputed), "
           f"peak {inc_peak:,.0f} MB")
+    for name, secs in sorted(inc_models.items(), key=lambda kv: -kv[1])[:6]:
+        print(f"    {name:<32} {secs:7.2f} s")
     peak = max(floor_peak, full_peak, inc_peak)
     print(f"peak memory over all steps: {peak:,.0f} MB")
     print("summary: rows | floor | SLO SQL (ratio) | dbt overhead | peak | incremental SQL (wall)")
