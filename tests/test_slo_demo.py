@@ -193,7 +193,7 @@ def test_burn_rates_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
     rows a full build gives; a changed target recomputes that SLO's whole history."""
     copy = tmp_path / "copy.duckdb"
     shutil.copy(demo_paths.warehouse, copy)
-    rates = "marts.slo_burn_rates"
+    rates, minutes = "marts.slo_burn_rates", "intermediate.int_slo__sli_minute"
     snapshot = f"select * from {rates} order by slo_id, minute_at"
     with duckdb.connect(str(copy), read_only=True) as con:
         full = con.execute(snapshot).fetchall()
@@ -205,18 +205,37 @@ def test_burn_rates_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
     _dbt_run(copy, tmp_path / "t1", "slo_burn_rates")
     with duckdb.connect(str(copy)) as con:
         assert con.execute(snapshot).fetchall() == full
+        # A changed target, and a new SLO that selects no traffic.
         con.execute("update intermediate.int_slo__definitions set target = 0.98 "
                     "where slo_id = 'checkout-availability'")
+        con.execute("insert into intermediate.int_slo__definitions select * replace "
+                    "('quiet' as slo_id) from intermediate.int_slo__definitions "
+                    "where slo_id = 'signup-availability'")
     _dbt_run(copy, tmp_path / "t2", "slo_burn_rates")
     with duckdb.connect(str(copy)) as con:
         incremental = con.execute(snapshot).fetchall()
     _dbt_run(copy, tmp_path / "t3", "slo_burn_rates", "--full-refresh")
     with duckdb.connect(str(copy), read_only=True) as con:
         assert con.execute(snapshot).fetchall() == incremental
-        targets = con.execute(f"select slo_id, min(target), max(target), count(*) from {rates} "
-                              "where slo_id = 'checkout-availability' group by 1").fetchall()
-    assert targets == [("checkout-availability", 0.98, 0.98, len(full) // 5)]
+        summary = con.execute(
+            f"select slo_id, min(target), max(target), count(*), sum(valid_events) from {rates} "
+            "where slo_id in ('checkout-availability', 'quiet') group by 1 order by 1").fetchall()
+    minutes_per_slo = len(full) // 5
+    assert [r[:4] for r in summary] == [("checkout-availability", 0.98, 0.98, minutes_per_slo),
+                                        ("quiet", 0.99, 0.99, minutes_per_slo)]
+    assert summary[1][4] == 0
     assert incremental != full
+    # The history's first minute moves later: the minutes before it go, the rest is rebuilt.
+    with duckdb.connect(str(copy)) as con:
+        con.execute(f"delete from {minutes} where minute_at < "
+                    f"(select min(minute_at) + interval 1 day from {minutes})")
+    _dbt_run(copy, tmp_path / "t4", "slo_burn_rates")
+    with duckdb.connect(str(copy)) as con:
+        incremental = con.execute(snapshot).fetchall()
+    _dbt_run(copy, tmp_path / "t5", "slo_burn_rates", "--full-refresh")
+    with duckdb.connect(str(copy), read_only=True) as con:
+        assert con.execute(snapshot).fetchall() == incremental
+    assert len(incremental) < 6 * minutes_per_slo
 
 
 def test_sli_slices_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:

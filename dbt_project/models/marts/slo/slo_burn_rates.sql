@@ -10,7 +10,8 @@
     appends the new minutes. An SLO that is new, has had no traffic yet, or whose selection,
     threshold or target changed (definition_hash, target) is recomputed over the whole history,
     as is everything when the history's first minute moved; rows of changed or removed SLOs and
-    minutes past the end of the history are deleted first (pre_hook).
+    minutes past the end of the history are deleted first (pre_hook), minutes before its start
+    afterwards (post_hook: before, they tell that the start moved).
 -#}
 {%- set windows = [(5, '5m'), (30, '30m'), (60, '1h'), (120, '2h'), (360, '6h'), (1440, '1d'), (4320, '3d')] -%}
 {%- set longest_window = 4320 -%}
@@ -21,7 +22,8 @@
         incremental_strategy='delete+insert',
         unique_key=['slo_id', 'minute_at'],
         on_schema_change='fail',
-        pre_hook="{% if is_incremental() %}delete from {{ this }} where not exists (select 1 from {{ ref('int_slo__definitions') }} as d where d.slo_id = {{ this }}.slo_id and d.definition_hash = {{ this }}.definition_hash and d.target = {{ this }}.target) or {{ this }}.minute_at > (select " ~ last_minute_sql ~ " from {{ ref('int_slo__sli_minute') }}){% endif %}"
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where not exists (select 1 from {{ ref('int_slo__definitions') }} as d where d.slo_id = {{ this }}.slo_id and d.definition_hash = {{ this }}.definition_hash and d.target = {{ this }}.target) or {{ this }}.minute_at > (select " ~ last_minute_sql ~ " from {{ ref('int_slo__sli_minute') }}){% endif %}",
+        post_hook="{% if is_incremental() %}delete from {{ this }} where {{ this }}.minute_at < (select min(minute_at) from {{ ref('int_slo__sli_minute') }}){% endif %}"
     )
 }}
 with
