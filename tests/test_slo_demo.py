@@ -188,6 +188,17 @@ def _yesterday_then_today(copy: Path, tmp_path: Path, model: str, snapshot: str)
     return sql
 
 
+def _incremental_equals_full(copy: Path, target: Path, model: str, snapshot: str) -> list:
+    """Run `model` incrementally, then rebuild it whole: both give the same rows (returned)."""
+    _dbt_run(copy, target / "incremental", model)
+    with duckdb.connect(str(copy), read_only=True) as con:
+        incremental = con.execute(snapshot).fetchall()
+    _dbt_run(copy, target / "full", model, "--full-refresh")
+    with duckdb.connect(str(copy), read_only=True) as con:
+        assert con.execute(snapshot).fetchall() == incremental
+    return incremental
+
+
 def test_burn_rates_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
     """A daily run recomputes the burn rates from the last day with traffic only, and gives the
     rows a full build gives; a changed target recomputes that SLO's whole history."""
@@ -211,12 +222,8 @@ def test_burn_rates_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
         con.execute("insert into intermediate.int_slo__definitions select * replace "
                     "('quiet' as slo_id) from intermediate.int_slo__definitions "
                     "where slo_id = 'signup-availability'")
-    _dbt_run(copy, tmp_path / "t2", "slo_burn_rates")
-    with duckdb.connect(str(copy)) as con:
-        incremental = con.execute(snapshot).fetchall()
-    _dbt_run(copy, tmp_path / "t3", "slo_burn_rates", "--full-refresh")
+    incremental = _incremental_equals_full(copy, tmp_path / "t2", "slo_burn_rates", snapshot)
     with duckdb.connect(str(copy), read_only=True) as con:
-        assert con.execute(snapshot).fetchall() == incremental
         summary = con.execute(
             f"select slo_id, min(target), max(target), count(*), sum(valid_events) from {rates} "
             "where slo_id in ('checkout-availability', 'quiet') group by 1 order by 1").fetchall()
@@ -229,12 +236,7 @@ def test_burn_rates_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
     with duckdb.connect(str(copy)) as con:
         con.execute(f"delete from {minutes} where minute_at < "
                     f"(select min(minute_at) + interval 1 day from {minutes})")
-    _dbt_run(copy, tmp_path / "t4", "slo_burn_rates")
-    with duckdb.connect(str(copy)) as con:
-        incremental = con.execute(snapshot).fetchall()
-    _dbt_run(copy, tmp_path / "t5", "slo_burn_rates", "--full-refresh")
-    with duckdb.connect(str(copy), read_only=True) as con:
-        assert con.execute(snapshot).fetchall() == incremental
+    incremental = _incremental_equals_full(copy, tmp_path / "t3", "slo_burn_rates", snapshot)
     assert len(incremental) < 6 * minutes_per_slo
 
 
@@ -252,12 +254,8 @@ def test_sli_slices_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
         assert con.execute(snapshot).fetchall() == full
         con.execute("update intermediate.int_slo__definitions set time_slice_minutes = 5 "
                     "where slo_id = 'checkout-latency'")
-    _dbt_run(copy, tmp_path / "t2", "int_slo__sli_slices")
-    with duckdb.connect(str(copy)) as con:
-        incremental = con.execute(snapshot).fetchall()
-    _dbt_run(copy, tmp_path / "t3", "int_slo__sli_slices", "--full-refresh")
+    incremental = _incremental_equals_full(copy, tmp_path / "t2", "int_slo__sli_slices", snapshot)
     with duckdb.connect(str(copy), read_only=True) as con:
-        assert con.execute(snapshot).fetchall() == incremental
         minutes = con.execute(f"select distinct time_slice_minutes from {slices} "
                               "where slo_id = 'checkout-latency'").fetchall()
     assert minutes == [(5,)]
