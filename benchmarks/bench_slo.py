@@ -235,6 +235,11 @@ def measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, 
     return wall, peak_kb / 1024, proc.stdout
 
 
+def seconds(out: str) -> float:
+    """The seconds a timing child printed last (after any progress bar on the same line)."""
+    return float(out.split()[-1])
+
+
 def python(code: str, *args: str) -> list[str]:
     return [sys.executable, "-c", code, *args]
 
@@ -313,12 +318,12 @@ def main() -> int:
         "print(time.perf_counter() - t)"
     )
     floor_wall, floor_peak, out = measured(python(floor_code, str(warehouse), FLOOR))
-    floor_query = float(out.strip().splitlines()[-1])
+    floor_query = seconds(out)
     print(f"floor (one aggregation): query {floor_query:.2f} s, process {floor_wall:.2f} s, "
           f"peak {floor_peak:,.0f} MB")
     if args.like_for_like:
         _, lfl_peak, out = measured(python(floor_code, str(warehouse), LIKE_FOR_LIKE))
-        lfl_query = float(out.strip().splitlines()[-1])  # after any progress bar
+        lfl_query = seconds(out)
         print(f"like-for-like aggregation (minute, service, route, method, status): query "
               f"{lfl_query:.2f} s ({lfl_query / floor_query:.1f}x the floor), "
               f"peak {lfl_peak:,.0f} MB")
@@ -327,7 +332,7 @@ def main() -> int:
         with duckdb.connect(str(warehouse), read_only=True) as con:
             sli_sql = sli_floor_sql(con)
         _, sli_peak, out = measured(python(floor_code, str(warehouse), sli_sql))
-        sli_query = float(out.split()[-1])  # after any progress bar
+        sli_query = seconds(out)
         print(f"SLIs by hand (one aggregation, filtered counts per SLO): query {sli_query:.2f} s "
               f"({sli_query / floor_query:.1f}x the floor), peak {sli_peak:,.0f} MB")
 

@@ -82,11 +82,18 @@ def like_pattern_problem(pattern: str) -> str | None:
     return None
 
 
-def check_route_patterns(path: Path | str, key: str, patterns: Any) -> None:
-    """Raise a ConfigError naming `key` when one of the strings `patterns` is no LIKE pattern."""
+def route_patterns_problem(patterns: Any) -> str | None:
+    """What is expected and wrong when one of the strings `patterns` is no LIKE pattern."""
     for pattern in patterns:
         if (problem := like_pattern_problem(pattern)) is not None:
-            raise ConfigError(path, key, f"{LIKE_PATTERNS}; {problem}")
+            return f"{LIKE_PATTERNS}; {problem}"
+    return None
+
+
+def check_route_patterns(path: Path | str, key: str, patterns: Any) -> None:
+    """Raise a ConfigError naming `key` when one of the strings `patterns` is no LIKE pattern."""
+    if (problem := route_patterns_problem(patterns)) is not None:
+        raise ConfigError(path, key, problem)
 
 
 def _route_patterns(path: Path, key: str, value: Any) -> tuple[str, ...]:

@@ -134,13 +134,19 @@ def _dbt_run_minutes(warehouse: Path, target: Path) -> str:
     return _dbt_run(warehouse, target, "int_slo__sli_minute")
 
 
-def test_sli_minutes_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
+def _copy_with_rows(demo: Paths, tmp_path: Path, snapshot: str) -> tuple[Path, list]:
+    """A copy of the demo warehouse under tmp_path, and the rows `snapshot` gives in it."""
     copy = tmp_path / "copy.duckdb"
-    shutil.copy(demo_paths.warehouse, copy)
+    shutil.copy(demo.warehouse, copy)
+    with duckdb.connect(str(copy), read_only=True) as con:
+        return copy, con.execute(snapshot).fetchall()
+
+
+def test_sli_minutes_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
     table = "intermediate.int_slo__sli_minute"
     snapshot = f"select * from {table} order by slo_id, minute_at"
+    copy, before = _copy_with_rows(demo_paths, tmp_path, snapshot)
     with duckdb.connect(str(copy), read_only=True) as con:
-        before = con.execute(snapshot).fetchall()
         last_day = con.execute(f"select max(minute_date) from {table}").fetchone()[0]
     # A rerun recomputes only from the start of the last day, and changes nothing.
     sql = _dbt_run_minutes(copy, tmp_path / "t1")
@@ -202,12 +208,9 @@ def _incremental_equals_full(copy: Path, target: Path, model: str, snapshot: str
 def test_burn_rates_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
     """A daily run recomputes the burn rates from the last day with traffic only, and gives the
     rows a full build gives; a changed target recomputes that SLO's whole history."""
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(demo_paths.warehouse, copy)
     rates, minutes = "marts.slo_burn_rates", "intermediate.int_slo__sli_minute"
     snapshot = f"select * from {rates} order by slo_id, minute_at"
-    with duckdb.connect(str(copy), read_only=True) as con:
-        full = con.execute(snapshot).fetchall()
+    copy, full = _copy_with_rows(demo_paths, tmp_path, snapshot)
     sql = _yesterday_then_today(copy, tmp_path, "slo_burn_rates", "minute_at")
     with duckdb.connect(str(copy), read_only=True) as con:
         last, slos = con.execute(
@@ -242,12 +245,9 @@ def test_burn_rates_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
 
 def test_sli_slices_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
     """The same for the time slices; changed time slices recompute that SLO's whole history."""
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(demo_paths.warehouse, copy)
     slices = "intermediate.int_slo__sli_slices"
     snapshot = f"select * from {slices} order by slo_id, slice_start_at"
-    with duckdb.connect(str(copy), read_only=True) as con:
-        full = con.execute(snapshot).fetchall()
+    copy, full = _copy_with_rows(demo_paths, tmp_path, snapshot)
     _yesterday_then_today(copy, tmp_path, "int_slo__sli_slices", "slice_start_at")
     _dbt_run(copy, tmp_path / "t1", "int_slo__sli_slices")
     with duckdb.connect(str(copy)) as con:

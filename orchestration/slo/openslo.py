@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from ..config import LIKE_PATTERNS, like_pattern_problem
+from ..config import route_patterns_problem
 
 METRIC_SOURCE_TYPE = "reliability-warehouse"
 ANNOTATION_PREFIX = "reliability-warehouse/"
@@ -194,9 +194,8 @@ def _selection(
         service = d.string(spec["service"], f"{field}.service")
     if "routes" in spec:
         routes = d.strings(spec["routes"], f"{field}.routes")
-        for pattern in routes:
-            if (problem := like_pattern_problem(pattern)) is not None:
-                raise d.fail(f"{field}.routes", f"{LIKE_PATTERNS}; {problem}")
+        if (problem := route_patterns_problem(routes)) is not None:
+            raise d.fail(f"{field}.routes", problem)
     methods = (
         tuple(m.upper() for m in d.strings(spec["methods"], f"{field}.methods"))
         if "methods" in spec

@@ -20,7 +20,7 @@
         incremental_strategy='delete+insert',
         unique_key=['slo_id', 'minute_at'],
         on_schema_change='fail',
-        pre_hook="{% if is_incremental() %}delete from {{ this }} where not exists (select 1 from {{ ref('int_slo__definitions') }} as d where d.slo_id = {{ this }}.slo_id and d.definition_hash = {{ this }}.definition_hash){% endif %}"
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where {{ slo_definition_changed(['definition_hash']) }}{% endif %}"
     )
 }}
 

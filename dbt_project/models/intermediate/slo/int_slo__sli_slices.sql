@@ -11,7 +11,7 @@
         incremental_strategy='delete+insert',
         unique_key=['slo_id', 'slice_start_at'],
         on_schema_change='fail',
-        pre_hook="{% if is_incremental() %}delete from {{ this }} where not exists (select 1 from {{ ref('int_slo__definitions') }} as d where d.slo_id = {{ this }}.slo_id and d.definition_hash = {{ this }}.definition_hash and d.time_slice_minutes = {{ this }}.time_slice_minutes and d.time_slice_target is not distinct from {{ this }}.time_slice_target){% endif %}"
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where {{ slo_definition_changed(['definition_hash', 'time_slice_minutes', 'time_slice_target']) }}{% endif %}"
     )
 }}
 with
