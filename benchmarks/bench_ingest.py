@@ -15,10 +15,11 @@ each in its own child process (peak RSS from os.wait4), back to back, best of --
     python benchmarks/bench_ingest.py --bad-every 10000   # 0.01% of the rows rejected
     python benchmarks/bench_ingest.py --formats parquet --next   # and an incremental load
     python benchmarks/bench_ingest.py --formats parquet --dup-every 100   # 1% repeated ids
-    python benchmarks/bench_ingest.py --formats log --ladder   # what each guarantee costs
+    python benchmarks/bench_ingest.py --formats log,jsonl.gz --ladder   # what each guarantee costs
 
-`--ladder` (access log) also times plain DuckDB statements that add the loader's guarantees one
-at a time (see LADDER), from the floor up to the loader: where the 1M lines/s target stands.
+`--ladder` also times plain DuckDB statements that add the loader's guarantees one at a time, from
+the floor up to the loader: for the access log (LADDER), where the 1M lines/s target stands; for
+gzipped JSON Lines (JSONL_LADDER), where the 2x target stands.
 """
 
 from __future__ import annotations
@@ -233,13 +234,23 @@ LADDER = {  # rung -> (what it adds, statements; {lines} is the file split on it
         "the contract fields split out and typed, stored (no checks, no record numbers)",
         [f"CREATE TABLE t AS SELECT {_LOG_FIELDS} FROM {{lines}}"],
     ),
+    "bare-clear": (
+        "parse + client (in clear), bytes, referer, user agent as typed columns; no checks, "
+        "no record numbers",
+        [f"CREATE TABLE t AS SELECT {_LOG_FIELDS}, {_LOG_PARTS} FROM {{lines}}"],
+    ),
+    "bare-extras": (
+        "the same with the client's salted hash instead of the client (what the loader keeps)",
+        [f"CREATE TABLE t AS SELECT * EXCLUDE (client, bytes, referer, agent), {_LOG_TYPED_EXTRAS} "
+         f"FROM (SELECT {_LOG_FIELDS}, {_LOG_PARTS} FROM {{lines}})"],
+    ),
     "numbered": (
-        "+ record numbers: an order-preserving stage, numbered by position",
+        "parse + record numbers: an order-preserving stage, numbered by position",
         [f"CREATE TEMP TABLE s AS SELECT {_LOG_FIELDS} FROM {{lines}}",
          f"CREATE TABLE t AS SELECT *, {_NUMBERED} FROM s"],
     ),
     "extras-typed": (
-        "+ client hash, bytes, referer, user agent as typed columns",
+        "numbered + client hash, bytes, referer, user agent as typed columns",
         [f"CREATE TEMP TABLE s AS SELECT {_LOG_FIELDS}, {_LOG_PARTS} FROM {{lines}}",
          f"CREATE TABLE t AS SELECT * EXCLUDE (client, bytes, referer, agent), "
          f"{_LOG_TYPED_EXTRAS}, {_NUMBERED} FROM s"],
@@ -255,9 +266,58 @@ LADDER = {  # rung -> (what it adds, statements; {lines} is the file split on it
     ),
 }
 
+# The JSON Lines ladder. `read_json` is the floor's reader: it drops keys outside the contract and
+# skips blank lines, so its rungs show what the targets would allow if the loader gave up keeping
+# unknown keys and numbering lines exactly. The line rungs read lines as the loader does (one
+# JSON parse per line for the contract values) without any check; {path} is the file.
+_JSONL_NAMES = ("timestamp", "service", "route", "status", "method", "latency_ms", "request_id",
+                "user_key")
+_JSONL_PATHS = ", ".join(f"'$.\"{n}\"'" for n in _JSONL_NAMES)
+_JSONL_LINES = (
+    "(SELECT line, json_extract_string(line, [" + _JSONL_PATHS + "]) AS v FROM read_csv({path}, "
+    "columns={{'line': 'VARCHAR'}}, header=false, sep='', quote='', escape='', auto_detect=false))"
+)
+_JSONL_TYPED = (
+    "CAST(CAST(v[1] AS TIMESTAMPTZ) AS TIMESTAMP) AS timestamp, v[2] AS service, v[3] AS route, "
+    "CAST(v[4] AS INTEGER) AS status, v[5] AS method, CAST(v[6] AS DOUBLE) AS latency_ms, "
+    "v[7] AS request_id, v[8] AS user_key"
+)
+_JSONL_UNKNOWN = (
+    "len(list_filter(json_keys(line), lambda k: k NOT IN ("
+    + ", ".join(f"'{n}'" for n in _JSONL_NAMES) + "))) AS _unknown_keys"
+)
+_HASHED = "sha256('salt' || user_key) AS user_key"
+JSONL_LADDER = {  # rung -> (what it adds, statements)
+    "reader-hashed": (
+        "read_json as the floor + user keys hashed (salted SHA-256)",
+        [f"CREATE TABLE t AS SELECT * REPLACE ({_HASHED}) FROM "
+         "read_json({path}, format='newline_delimited')"],
+    ),
+    "reader-numbered": (
+        "+ record numbers (an order-preserving stage, numbered by position)",
+        ["CREATE TEMP TABLE s AS SELECT * FROM read_json({path}, format='newline_delimited')",
+         f"CREATE TABLE t AS SELECT * REPLACE ({_HASHED}), {_NUMBERED} FROM s"],
+    ),
+    "lines-parse": (
+        "the loader's line reader, one JSON parse per line, typed (no checks, no numbers)",
+        [f"CREATE TABLE t AS SELECT {_JSONL_TYPED} FROM {_JSONL_LINES}"],
+    ),
+    "lines-numbered": (
+        "+ record numbers and user keys hashed",
+        [f"CREATE TEMP TABLE s AS SELECT {_JSONL_TYPED} FROM {_JSONL_LINES}",
+         f"CREATE TABLE t AS SELECT * REPLACE ({_HASHED}), {_NUMBERED} FROM s"],
+    ),
+    "lines-keys": (
+        "+ the count of keys outside the contract (what keeping them needs)",
+        [f"CREATE TEMP TABLE s AS SELECT {_JSONL_TYPED}, {_JSONL_UNKNOWN} FROM {_JSONL_LINES}",
+         f"CREATE TABLE t AS SELECT * REPLACE ({_HASHED}), {_NUMBERED} FROM s"],
+    ),
+}
+LADDERS = {"log": LADDER, "jsonl.gz": JSONL_LADDER}
 
-def ladder_child(rung: str, path: Path, warehouse: Path) -> dict[str, float | int]:
-    """One rung of the ladder (in a child process), with the loader's memory limit."""
+
+def ladder_child(rung: str, fmt: str, path: Path, warehouse: Path) -> dict[str, float | int]:
+    """One rung of a ladder (in a child process), with the loader's memory limit."""
     from orchestration.ingest.loader import connect
 
     c0, t0 = _cpu(), time.perf_counter()
@@ -268,8 +328,8 @@ def ladder_child(rung: str, path: Path, warehouse: Path) -> dict[str, float | in
         "auto_detect=false))"
     )
     con.execute("BEGIN TRANSACTION")
-    for sql in LADDER[rung][1]:
-        con.execute(sql.format(lines=lines))
+    for sql in LADDERS[fmt][rung][1]:
+        con.execute(sql.format(lines=lines) if fmt == "log" else sql.format(path=f"'{path}'"))
     con.execute("COMMIT")
     rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
     con.close()
@@ -296,7 +356,7 @@ def child(kind: str, fmt: str, landing: Path, warehouse: Path) -> dict[str, floa
         con.close()
         return {"seconds": time.perf_counter() - t0, "cpu": _cpu() - c0, "rows": rows}
     if kind.startswith("rung-"):
-        return ladder_child(kind.removeprefix("rung-"), _only_file(landing), warehouse)
+        return ladder_child(kind.removeprefix("rung-"), fmt, _only_file(landing), warehouse)
     from orchestration.ingest import loader
     from orchestration.ingest.loader import connect, load_dataset
 
@@ -366,18 +426,23 @@ def run_child(kind: str, fmt: str, landing: Path, workdir: Path) -> Run:
                int(data.get("rejected", 0)), int(data.get("duplicate", 0)), rss_mb)
 
 
-def print_ladder(landing: Path, workdir: Path, repeat: int, rows: int, floor: Run) -> None:
-    """The access-log ladder: each rung's lines/s and its ratio to the floor (a line count)."""
-    print(f"\n  access-log ladder (best of {repeat}; floor = line count, "
-          f"{rows / floor.seconds:,.0f} lines/s)")
-    steps = [(f"rung-{name}", what) for name, (what, _) in LADDER.items()] + [
-        ("ingest-no-extra", "the loader (checks, rejects, record numbers), without `_extra`"),
-        ("ingest", "the loader as it is"),
-    ]
+def print_ladder(
+    fmt: str, landing: Path, workdir: Path, repeat: int, rows: int, floor: Run
+) -> None:
+    """A ladder: each rung's rows (lines) per second and its ratio to the format's floor."""
+    floor_is = "line count" if fmt == "log" else "read_json"
+    print(f"\n  {fmt} ladder (best of {repeat}; floor = {floor_is}, "
+          f"{rows / floor.seconds:,.0f} rows/s)")
+    steps = [(f"rung-{name}", what) for name, (what, _) in LADDERS[fmt].items()]
+    if fmt == "log":
+        steps.append(
+            ("ingest-no-extra", "the loader (checks, rejects, record numbers), without `_extra`")
+        )
+    steps.append(("ingest", "the loader as it is"))
     for kind, what in steps:
-        runs = [run_child(kind, "log", landing, workdir) for _ in range(repeat)]
+        runs = [run_child(kind, fmt, landing, workdir) for _ in range(repeat)]
         best = min(runs, key=lambda r: r.seconds)
-        print(f"  {kind.removeprefix('rung-'):16} {rows / best.seconds:>11,.0f} lines/s "
+        print(f"  {kind.removeprefix('rung-'):16} {rows / best.seconds:>11,.0f} rows/s "
               f"{best.seconds:6.2f} s {best.seconds / floor.seconds:5.1f}x  CPU {best.cpu:5.1f} s  "
               f"RSS {max(r.maxrss_mb for r in runs):,.0f} MB  {what}", flush=True)
 
@@ -400,8 +465,8 @@ def main() -> None:
                     help="also time loading the following week's Parquet file into a warehouse "
                          "that holds this one (an incremental load)")
     ap.add_argument("--ladder", action="store_true",
-                    help="access log: also time the ladder of plain DuckDB statements that add "
-                         "the loader's guarantees one at a time (see LADDER)")
+                    help="access log and JSON Lines: also time the ladder of plain DuckDB "
+                         "statements that add the loader's guarantees one at a time (LADDERS)")
     ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -466,8 +531,8 @@ def main() -> None:
                       + " ".join(f"{r.seconds:.2f}" for r in nexts) + f" s, "
                       f"{nx.seconds / fl.seconds:.2f}x the floor, CPU {nx.cpu:.2f} s, "
                       f"peak RSS {max(r.maxrss_mb for r in nexts):,.0f} MB", flush=True)
-            if args.ladder and fmt == "log":
-                print_ladder(landings[fmt], workdir, args.repeat, args.rows, fl)
+            if args.ladder and fmt in LADDERS:
+                print_ladder(fmt, landings[fmt], workdir, args.repeat, args.rows, fl)
     finally:
         for p in workdir.glob("wh-*"):
             p.unlink() if p.is_file() else shutil.rmtree(p)
