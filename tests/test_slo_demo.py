@@ -160,7 +160,9 @@ def test_sli_minutes_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
                     "select * exclude (definition_hash), 'changed' as definition_hash "
                     "from intermediate.int_slo__definitions")
     sql = _dbt_run_minutes(copy, tmp_path / "t2")
-    assert "requested_at >= cast('1900-01-01" in sql
+    # ... from the first day with a request they select, not from the beginning of time.
+    first_day = min(r[3] for r in before)
+    assert f"requested_at >= cast('{first_day} 00:00:00'" in sql
     with duckdb.connect(str(copy), read_only=True) as con:
         after = con.execute(f"select slo_id, minute_at, valid_events, good_events from {table} "
                             "order by slo_id, minute_at").fetchall()
@@ -168,6 +170,46 @@ def test_sli_minutes_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
                   .fetchall()}
     assert after == [(r[1], r[2], r[4], r[5]) for r in before]
     assert hashes == {"changed"}
+
+
+def test_an_slo_without_traffic_does_not_recompute_history(
+    demo_paths: Paths, tmp_path: Path
+) -> None:
+    """An SLO whose routes have no request yet leaves the daily run at the last day; when its
+    first requests arrive, they are counted, as a full build counts them."""
+    minutes, routes = "intermediate.int_slo__sli_minute", "intermediate.int_slo__request_routes"
+    snapshot = f"select * from {minutes} order by slo_id, minute_at"
+    copy, before = _copy_with_rows(demo_paths, tmp_path, snapshot)
+    last_day = max(r[3] for r in before)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("insert into intermediate.int_slo__definitions select * replace "
+                    "('quiet' as slo_id, 'quiet-hash' as definition_hash) "
+                    "from intermediate.int_slo__definitions where slo_id = 'signup-availability'")
+        con.execute("insert into raw.slo_selectors values "
+                    "('quiet', 'signup-service', '/api/coming-soon%', null)")
+    sql = _dbt_run_minutes(copy, tmp_path / "t1")
+    assert f"requested_at >= cast('{last_day} 00:00:00'" in sql
+    with duckdb.connect(str(copy)) as con:
+        assert con.execute(snapshot).fetchall() == before
+        # The route goes live on the last day: 40 of that day's signups use it.
+        con.execute(f"""insert into raw.requests select * replace ('/api/coming-soon' as route)
+            from raw.requests where service = 'signup-service' and route = '/api/signup'
+                and status < 300 and cast("timestamp" as date) = '{last_day}'
+            order by "timestamp" limit 40""")
+    _dbt_run(copy, tmp_path / "t2", "int_slo__request_routes")
+    sql = _dbt_run_minutes(copy, tmp_path / "t3")
+    assert f"requested_at >= cast('{last_day} 00:00:00'" in sql
+    with duckdb.connect(str(copy), read_only=True) as con:
+        incremental = con.execute(snapshot).fetchall()
+        route_rows = con.execute(f"select * from {routes} order by request_route_id").fetchall()
+    quiet = [r for r in incremental if r[1] == "quiet"]
+    assert sum(r[4] for r in quiet) == 40 and {r[3] for r in quiet} == {last_day}
+    _dbt_run(copy, tmp_path / "full-routes", "int_slo__request_routes", "--full-refresh")
+    _dbt_run(copy, tmp_path / "full-minutes", "int_slo__sli_minute", "--full-refresh")
+    with duckdb.connect(str(copy), read_only=True) as con:
+        assert con.execute(snapshot).fetchall() == incremental
+        assert con.execute(f"select * from {routes} order by request_route_id").fetchall() == (
+            route_rows)
 
 
 def _yesterday_then_today(copy: Path, tmp_path: Path, model: str, snapshot: str) -> str:

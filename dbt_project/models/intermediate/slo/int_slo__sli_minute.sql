@@ -1,12 +1,15 @@
 {#-
     Per SLO per minute: valid and good events. Incremental: a run recomputes from the start of
     the last day already present (that day may have been partial) and appends new days; an SLO
-    that is new, or whose selection / threshold changed (definition_hash), is computed over the
-    whole history, and rows of changed or removed SLOs are deleted first (pre_hook).
+    that is new, or whose selection / threshold changed (definition_hash), is computed from the
+    first day any request it selects was seen (for a latency SLO, any such request with a
+    latency), and rows of changed or removed SLOs are deleted first (pre_hook). An SLO without
+    minutes that selects no request at all does not move the start: nothing in the history
+    counts for it.
 
     Performance: the requests are read once and aggregated before any fan-out to SLOs.
-    - Route patterns (LIKE) are matched on the distinct routes only; the selected
-      (service, route, method) triples form a small map.
+    - Route patterns (LIKE) are matched on the distinct routes only (int_slo__request_routes);
+      the selected (service, route, method) triples form a small map.
     - Each triple maps to one row per distinct latency cut (threshold, lt/lte) of its latency
       SLOs, or to one row without a cut; triples with the same SLOs and cut share a cut_key.
       A request joins that map on equality (one row per request unless several latency SLOs
@@ -27,7 +30,13 @@
 {%- set recompute_from = none -%}
 {%- if execute and is_incremental() -%}
     {%- set start_query -%}
-        select min(coalesce(done.last_day_at, cast('1900-01-01' as {{ dbt.type_timestamp() }})))
+        {#- Per SLO: the last day already computed with its current definition, else the first
+            day with a request it would count; an SLO with neither has nothing to compute. -#}
+        select coalesce(
+            min(coalesce(done.last_day_at, fresh.first_day_at)),
+            (select {{ dbt.date_trunc('day', 'max(minute_at)') }} from {{ this }}),
+            cast('1900-01-01' as {{ dbt.type_timestamp() }})
+        )
         from {{ ref('int_slo__definitions') }} as d
         left join (
             select
@@ -39,36 +48,37 @@
         ) as done
             on d.slo_id = done.slo_id
             and d.definition_hash = done.definition_hash
+        left join (
+            select
+                selected.slo_id,
+                {{ dbt.date_trunc('day', "min(case when slo_types.sli_type = 'latency' then selected.first_timed_request_at else selected.first_request_at end)") }} as first_day_at
+            from ({{ slo_selected_routes(ref('int_slo__request_routes')) }}) as selected
+            inner join {{ ref('int_slo__definitions') }} as slo_types
+                on selected.slo_id = slo_types.slo_id
+            group by selected.slo_id
+        ) as fresh
+            on d.slo_id = fresh.slo_id
     {%- endset -%}
     {%- set recompute_from = run_query(start_query).columns[0].values()[0] -%}
 {%- endif %}
-
-{#- Each use of the requests reads them on its own (inlined), so that no engine buffers them to
-    share one scan between the small distinct-value queries and the main aggregation. -#}
-{%- set requests_sql -%}
-    select * from {{ ref('stg_requests') }}
-    {%- if recompute_from is not none %}
-    where requested_at >= cast('{{ recompute_from }}' as {{ dbt.type_timestamp() }})
-    {%- endif %}
-{%- endset %}
 
 with
 
 requests as (
 
-    {{ requests_sql }}
+    select * from {{ ref('stg_requests') }}
+    {%- if recompute_from is not none %}
+    where requested_at >= cast('{{ recompute_from }}' as {{ dbt.type_timestamp() }})
+    {%- endif %}
 
 ),
 
-requests_for_routes as (
+request_routes as (
 
-    {{ requests_sql }}
-
-),
-
-requests_for_methods as (
-
-    {{ requests_sql }}
+    select * from {{ ref('int_slo__request_routes') }}
+    {%- if recompute_from is not none %}
+    where last_request_at >= cast('{{ recompute_from }}' as {{ dbt.type_timestamp() }})
+    {%- endif %}
 
 ),
 
@@ -78,67 +88,15 @@ definitions as (
 
 ),
 
-selectors as (
-
-    select * from {{ source('slo_config', 'slo_selectors') }}
-
-),
-
-excluded_routes as (
-
-    select * from {{ source('slo_config', 'slo_excluded_routes') }}
-
-),
-
 status_rules as (
 
     select * from {{ source('slo_config', 'slo_status_rules') }}
 
 ),
 
-request_routes as (
-
-    select distinct route
-    from requests_for_routes
-
-),
-
-request_methods as (
-
-    select distinct coalesce(http_method, '') as http_method_key
-    from requests_for_methods
-
-),
-
-matched_routes as (
-
-    select distinct
-        selectors.slo_id,
-        selectors.service,
-        request_routes.route,
-        selectors.http_method
-    from request_routes
-    inner join selectors
-        on {{ cross_db_like('request_routes.route', 'selectors.route_pattern') }}
-    where not exists (
-        select 1
-        from excluded_routes
-        where {{ cross_db_like('request_routes.route', 'excluded_routes.route_pattern') }}
-    )
-
-),
-
 slo_routes as (
 
-    select distinct
-        matched_routes.slo_id,
-        matched_routes.service,
-        matched_routes.route,
-        request_methods.http_method_key
-    from matched_routes
-    inner join request_methods
-        on matched_routes.http_method is null
-        or request_methods.http_method_key = matched_routes.http_method
+    {{ slo_selected_routes('request_routes') }}
 
 ),
 
