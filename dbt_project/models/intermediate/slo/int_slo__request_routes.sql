@@ -28,6 +28,8 @@ requests as (
 
 seen as (
 
+    {#- One grouped read; grouping on three text columns costs about 1 s per 100M requests
+        (one column alone, about 0.2 s). -#}
     select
         service,
         route,
