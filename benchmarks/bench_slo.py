@@ -15,7 +15,8 @@
 method, status), reported apart from the issue's floor. --sli-floor also times the SLIs written
 by hand as one plain aggregation (per minute, every SLO's valid and good counts as filtered
 counts, built from the SLO tables; see sli_floor_sql), reported apart, with its CPU seconds
-against the minute model's.
+against the minute model's. --quiet-slo adds, before the daily run, an SLO whose routes have no
+request yet: the daily run should cost what it costs without it.
 
 Prints wall times, dbt's own per-model execution times, the ratio to the floor, and the peak
 resident memory of each child process (/usr/bin/time -v, else getrusage), then one summary line.
@@ -37,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -283,6 +285,9 @@ def main() -> int:
     parser.add_argument("--sli-floor", action="store_true",
                         help="also time the SLIs written by hand as one plain aggregation "
                              "(reported apart, not in the ratio or the peak)")
+    parser.add_argument("--quiet-slo", action="store_true",
+                        help="before the daily run, add an SLO whose routes have no request yet "
+                             "(a route not live yet): the daily run must not read more for it")
     args = parser.parse_args()
 
     import duckdb
@@ -376,6 +381,15 @@ def main() -> int:
                   f"{cpu_sli:.2f}, int_slo__sli_minute SQL {cpu_minute2:.2f} "
                   f"({cpu_minute2 / cpu_sli:.2f}x)")
 
+    if args.quiet_slo:
+        bundle = load_slos(load_config(DEFAULTS[CONFIG_VAR]))
+        first = bundle.slos[0]
+        quiet = replace(first, slo_id="quiet-availability", slo_name="quiet-availability",
+                        selection=replace(first.selection, routes=("/api/not-live-yet%",)))
+        with duckdb.connect(str(warehouse)) as con:
+            write_slo_tables(con, replace(bundle, slos=(*bundle.slos, quiet)))
+        print(f"added an SLO without traffic ({quiet.slo_id}: {first.selection.service} "
+              f"/api/not-live-yet%)")
     gen_day = generate(warehouse, day_rows, args.rows, step_us, END)
     inc_wall, inc_peak, inc_models = dbt(["run", "--select", SELECT], env, work / "t2")
     inc_sql = sum(inc_models.values())

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,8 +16,10 @@ import duckdb
 import pytest
 
 from orchestration.commands.slo import register
+from orchestration.config import load_config
 from orchestration.dbt_project import DBT_EXECUTABLE, DBT_PROJECT
 from orchestration.settings import PROJECT_ROOT, Paths
+from orchestration.slo.tables import load_slos, write_slo_tables
 
 
 def _query(paths: Paths, sql: str) -> list[tuple]:
@@ -212,6 +215,24 @@ def test_an_slo_without_traffic_does_not_recompute_history(
             route_rows)
 
 
+def test_changed_counting_rules_recompute_every_slo(demo_paths: Paths, tmp_path: Path) -> None:
+    """Excluding one more status (a config change shared by all SLOs) recomputes their history
+    on the next incremental run, as a full build would."""
+    minutes = "intermediate.int_slo__sli_minute"
+    snapshot = f"select * from {minutes} order by slo_id, minute_at"
+    copy, before = _copy_with_rows(demo_paths, tmp_path, snapshot)
+    bundle = load_slos(load_config(demo_paths.config))
+    settings = replace(bundle.settings,
+                       excluded_statuses=(*bundle.settings.excluded_statuses, 503))
+    with duckdb.connect(str(copy)) as con:
+        write_slo_tables(con, replace(bundle, settings=settings))
+    _dbt_run(copy, tmp_path / "definitions", "int_slo__definitions")
+    incremental = _incremental_equals_full(copy, tmp_path / "minutes", "int_slo__sli_minute",
+                                           snapshot)
+    assert sum(r[4] for r in incremental) < sum(r[4] for r in before)
+    assert {r[7] for r in incremental}.isdisjoint({r[7] for r in before})
+
+
 def _yesterday_then_today(copy: Path, tmp_path: Path, model: str, snapshot: str) -> str:
     """Build `model` on the SLI minutes without their last 36 hours (yesterday's run), put the
     minutes back and compile today's incremental run. Returns the compiled SQL; the run itself
@@ -277,6 +298,8 @@ def test_burn_rates_are_incremental(demo_paths: Paths, tmp_path: Path) -> None:
                                         ("quiet", 0.99, 0.99, minutes_per_slo)]
     assert summary[1][4] == 0
     assert incremental != full
+    # The SLO without traffic, now in the table, resumes with the others on the next day.
+    _yesterday_then_today(copy, tmp_path / "quiet", "slo_burn_rates", "minute_at")
     # The history's first minute moves later: the minutes before it go, the rest is rebuilt.
     with duckdb.connect(str(copy)) as con:
         con.execute(f"delete from {minutes} where minute_at < "

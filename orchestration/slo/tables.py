@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 import duckdb
@@ -51,6 +53,23 @@ def load_slos(cfg: ReliabilityConfig) -> SloBundle:
     return SloBundle(settings, tuple(load_slo_folder(settings.folder, journeys)))
 
 
+def counting_rules_key(settings: SloSettings) -> str:
+    """The rules every SLO counts by (bad and excluded statuses, excluded routes), as text."""
+    return json.dumps({
+        "bad": [c for c in range(100, 600) if settings.is_bad_status(c)],
+        "excluded": sorted(set(settings.excluded_statuses)),
+        "routes": sorted(set(settings.excluded_routes)),
+    }, sort_keys=True)
+
+
+def stored_definition_hash(slo: SloDefinition, settings: SloSettings) -> str:
+    """What raw.slo_definitions stores: the SLO's own definition hash combined with the counting
+    rules, so that changing `slo.bad_statuses`, `slo.excluded_statuses` or
+    `slo.excluded_routes` recomputes every SLO's history on the next incremental run."""
+    key = slo.definition_hash + counting_rules_key(settings)
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
 def slo_rows(bundle: SloBundle) -> dict[str, list[tuple]]:
     """The rows of each raw.slo_* table."""
     s = bundle.settings
@@ -78,7 +97,7 @@ def slo_rows(bundle: SloBundle) -> dict[str, list[tuple]]:
             d.baseline_measured_on,
             d.next_target,
             d.next_target_date,
-            d.definition_hash,
+            stored_definition_hash(d, s),
         )
         for d in bundle.slos
     ]

@@ -7,8 +7,10 @@
     Incremental, like int_slo__sli_minute (whose rows change only from the start of the last day
     it holds): a run recomputes from the start of the earliest last day with traffic among the
     SLOs already here, reading the minutes from three days (the longest window) before it, and
-    appends the new minutes. An SLO that is new, has had no traffic yet, or whose selection,
-    threshold or target changed (definition_hash, target) is recomputed over the whole history,
+    appends the new minutes. An SLO that is new, or whose selection, threshold or target changed
+    (definition_hash, target), is recomputed over the whole history; one already here without
+    traffic yet is recomputed from the same day as the others (its first minutes with traffic
+    can only come from the minute model's recompute window),
     as is everything when the history's first minute moved; rows of changed or removed SLOs and
     minutes past the end of the history are deleted first (pre_hook), minutes before its start
     afterwards (post_hook: before, they tell that the start moved).
@@ -56,6 +58,7 @@ previous as (
     select
         slo_id,
         min(minute_at) as first_minute_at,
+        max(minute_at) as last_minute_at,
         max(case when valid_events > 0 then minute_at end) as last_traffic_minute_at
     from {{ this }}
     group by slo_id
@@ -64,7 +67,12 @@ previous as (
 
 resume as (
 
-    select min({{ dbt.date_trunc('day', 'last_traffic_minute_at') }}) as resume_at
+    {#- An SLO's minutes change only from the minute model's recompute start, the earliest
+        last day with traffic; with no traffic at all yet, only new minutes are added. -#}
+    select coalesce(
+        min({{ dbt.date_trunc('day', 'last_traffic_minute_at') }}),
+        min({{ dbt.date_trunc('day', 'last_minute_at') }})
+    ) as resume_at
     from previous
 
 ),
@@ -80,7 +88,7 @@ slo_history as (
         history.last_minute_at,
         {%- if is_incremental() %}
         case
-            when previous.last_traffic_minute_at is null
+            when previous.slo_id is null
                 or previous.first_minute_at <> history.first_minute_at
                 or resume.resume_at < history.first_minute_at
                 then history.first_minute_at
