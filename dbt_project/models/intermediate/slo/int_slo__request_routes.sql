@@ -19,8 +19,13 @@ requests as (
 
     select * from {{ ref('stg_requests') }}
     {%- if is_incremental() %}
+    {#- An empty table (no requests at the last run) reads everything. #}
     where requested_at >= (
-        select {{ dbt.date_trunc('day', 'max(last_request_at)') }} from {{ this }}
+        select coalesce(
+            {{ dbt.date_trunc('day', 'max(last_request_at)') }},
+            cast('1900-01-01' as {{ dbt.type_timestamp() }})
+        )
+        from {{ this }}
     )
     {%- endif %}
 
