@@ -106,3 +106,33 @@ def test_cli_reports_a_config_error(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["run"]) == 2
     err = capsys.readouterr().err
     assert "bad.yml" in err and "'services'" in err
+
+
+def test_requests_older_than_the_slo_window_are_counted(small_demo: Paths) -> None:
+    """A request file whose rows fall before the days the incremental SLO tables recompute (an
+    older log arriving late) makes the next run rebuild them whole, so the rows are counted."""
+    assert _materialize(small_demo).success
+    minute = "2026-11-12 12:00:00"
+    sql = (
+        "SELECT (SELECT coalesce(sum(valid_events), 0) FROM intermediate.int_slo__sli_minute "
+        f"WHERE slo_id = 'checkout-availability' AND minute_at = '{minute}'), "
+        "(SELECT valid_events FROM marts.slo_burn_rates "
+        f"WHERE slo_id = 'checkout-availability' AND minute_at = '{minute}')"
+    )
+    with duckdb.connect(str(small_demo.warehouse), read_only=True) as con:
+        before = con.execute(sql).fetchone()
+        assert con.execute("SELECT max(minute_at) FROM intermediate.int_slo__sli_minute"
+                           ).fetchone()[0].date().isoformat() > "2026-11-20"
+    late = small_demo.landing / "requests" / "late-export.csv"
+    late.write_text("timestamp,service,route,status,method,latency_ms,request_id\n" + "".join(
+        f"2026-11-12T12:00:{i:02d}Z,checkout-api,/api/cart,200,GET,40,late-{i}\n"
+        for i in range(20)))
+    result = _materialize(small_demo)
+    assert result.success, failure_messages(result)
+    with duckdb.connect(str(small_demo.warehouse), read_only=True) as con:
+        after = con.execute(sql).fetchone()
+        loaded_through, raw_max = con.execute(
+            "SELECT (SELECT max(requests_loaded_through_at) FROM raw.slo_build_state), "
+            "(SELECT max(_loaded_at) FROM raw.requests)").fetchone()
+    assert after == (before[0] + 20, before[1] + 20)
+    assert loaded_through == raw_max

@@ -11,6 +11,8 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from ..dbt_project import DBT_PROJECT
 from ..resources import WAREHOUSE_POOL, WarehouseResource
 from ..settings import WAREHOUSE_VAR
+from ..slo.backfill import backfill_start, record_build
+from ..targets import DEFAULT_TARGET, current_target
 
 if not DBT_PROJECT.manifest_path.exists():
     raise FileNotFoundError(
@@ -18,6 +20,9 @@ if not DBT_PROJECT.manifest_path.exists():
         "`reliability prepare` (or `dagster-dbt project prepare-and-package --file "
         "orchestration/dbt_project.py`); `reliability run` and `reliability dev` do it for you."
     )
+
+
+SLI_MINUTES = dg.AssetKey(["intermediate", "int_slo__sli_minute"])
 
 
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, pool=WAREHOUSE_POOL)
@@ -28,4 +33,19 @@ def dbt_models(
     # dbt's profiles.yml opens env_var('RELIABILITY_WAREHOUSE'): make it the resource's file.
     os.environ[WAREHOUSE_VAR] = str(warehouse.warehouse)
     dbt_vars = json.dumps(warehouse.load_config().dbt_vars())
-    yield from dbt.cli(["build", "--vars", dbt_vars], context=context).stream()
+    args = ["build", "--vars", dbt_vars]
+    # A backfill check where the SLO minutes are built, and on DuckDB (other engines: README).
+    check_backfill = current_target() == DEFAULT_TARGET and SLI_MINUTES in context.selected_asset_keys
+    if check_backfill:
+        with warehouse.connect() as con:
+            backfilled = backfill_start(con)
+        if backfilled is not None:
+            context.log.info(
+                f"requests from {backfilled:%Y-%m-%d %H:%M} were loaded since the last build, "
+                "before the days the SLO tables recompute: rebuilding them whole (--full-refresh)"
+            )
+            args.append("--full-refresh")
+    yield from dbt.cli(args, context=context).stream()
+    if check_backfill:
+        with warehouse.connect() as con:
+            record_build(con)
