@@ -35,7 +35,9 @@ def dbt_models(
     dbt_vars = json.dumps(warehouse.load_config().dbt_vars())
     args = ["build", "--vars", dbt_vars]
     # A backfill check where the SLO minutes are built, and on DuckDB (other engines: README).
-    check_backfill = current_target() == DEFAULT_TARGET and SLI_MINUTES in context.selected_asset_keys
+    check_backfill = (
+        current_target() == DEFAULT_TARGET and SLI_MINUTES in context.selected_asset_keys
+    )
     if check_backfill:
         with warehouse.connect() as con:
             backfilled = backfill_start(con)

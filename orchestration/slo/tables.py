@@ -64,8 +64,8 @@ def counting_rules_key(settings: SloSettings) -> str:
 
 def stored_definition_hash(slo: SloDefinition, settings: SloSettings) -> str:
     """What raw.slo_definitions stores: the SLO's own definition hash combined with the counting
-    rules, so that changing `slo.bad_statuses`, `slo.excluded_statuses` or
-    `slo.excluded_routes` recomputes every SLO's history on the next incremental run."""
+    rules, so that changing `slo.bad_statuses` or `slo.exclusions` (statuses, routes)
+    recomputes every SLO's history on the next incremental run."""
     key = slo.definition_hash + counting_rules_key(settings)
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
