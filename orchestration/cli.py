@@ -33,7 +33,7 @@ def _check_config(paths: Paths) -> bool:
     return True
 
 
-def _run(paths: Paths, target: str | None = None) -> int:
+def _run(paths: Paths, target: str | None = None, full_refresh: bool = False) -> int:
     """Prepare the dbt manifest, materialize everything, print a summary."""
     from .dbt_project import prepare_manifest
     from .pipeline import failure_messages, run_pipeline
@@ -56,7 +56,8 @@ def _run(paths: Paths, target: str | None = None) -> int:
     progress.STREAM.append(sys.stdout)
     try:
         with log_path.open("w") as log, contextlib.redirect_stdout(log):
-            result = run_pipeline(paths, show_progress=True, target=target)
+            result = run_pipeline(paths, show_progress=True, target=target,
+                                  full_refresh=full_refresh)
     finally:
         progress.STREAM.pop()
     _say(f"Full dbt and Dagster output: {log_path}")
@@ -92,7 +93,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    return _run(export_defaults(), args.target)
+    return _run(export_defaults(), args.target, args.full_refresh)
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
@@ -141,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--target", choices=("duckdb", "spark", "postgres"),
                      help="engine that builds the dbt models (default: RELIABILITY_TARGET, the "
                      "config's engine.target, else duckdb); see README, Running at scale")
+    run.add_argument("--full-refresh", action="store_true",
+                     help="rebuild the incremental SLO tables whole (dbt build --full-refresh), "
+                     "e.g. after loading older requests on PostgreSQL or Spark")
     run.set_defaults(func=cmd_run)
 
     prepare = sub.add_parser("prepare", help="prepare the dbt manifest (dbt parse)")

@@ -26,12 +26,13 @@ def run_pipeline(
     raise_on_error: bool = False,
     show_progress: bool = False,
     target: str | None = None,
+    full_refresh: bool = False,
 ) -> dg.ExecuteInProcessResult:
     """Materialize the whole graph (or an asset selection string) against `paths`.
 
     `target` (duckdb, spark, postgres) exports that engine's settings (orchestration.targets)
-    for the assets and dbt. The dbt manifest must have been prepared
-    (orchestration.dbt_project.prepare_manifest).
+    for the assets and dbt. `full_refresh` rebuilds the incremental dbt models whole. The dbt
+    manifest must have been prepared (orchestration.dbt_project.prepare_manifest).
     """
     use_paths(paths)
     from .targets import activate, current_target, default_selection
@@ -54,8 +55,11 @@ def run_pipeline(
         from .progress import progress_logger
 
         job = job.with_logger_defs({"progress": progress_logger})
+    run_config: dict = {"loggers": {"progress": {}}} if show_progress else {}
+    if full_refresh:  # dbt build --full-refresh: the incremental models rebuilt whole
+        run_config["ops"] = {"dbt_models": {"config": {"full_refresh": True}}}
     result = job.execute_in_process(
-        run_config={"loggers": {"progress": {}}} if show_progress else None,
+        run_config=run_config or None,
         instance=instance or dg.DagsterInstance.ephemeral(),
         raise_on_error=raise_on_error,
         op_selection=None,

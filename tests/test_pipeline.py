@@ -136,3 +136,23 @@ def test_requests_older_than_the_slo_window_are_counted(small_demo: Paths) -> No
             "(SELECT max(_loaded_at) FROM raw.requests)").fetchone()
     assert after == (before[0] + 20, before[1] + 20)
     assert loaded_through == raw_max
+
+
+def test_full_refresh_rebuilds_the_incremental_tables(small_demo: Paths) -> None:
+    """`reliability run --full-refresh` recomputes days an incremental run leaves as they are."""
+    assert run_pipeline(small_demo).success
+    first = ("SELECT min(minute_at) FROM intermediate.int_slo__sli_minute "
+             "WHERE slo_id = 'checkout-availability'")
+    sql = ("SELECT valid_events FROM intermediate.int_slo__sli_minute "
+           f"WHERE slo_id = 'checkout-availability' AND minute_at = ({first})")
+    with duckdb.connect(str(small_demo.warehouse)) as con:
+        counted = con.execute(sql).fetchone()[0]
+        con.execute("UPDATE intermediate.int_slo__sli_minute "
+                    "SET valid_events = valid_events + 1000 "
+                    f"WHERE slo_id = 'checkout-availability' AND minute_at = ({first})")
+    assert run_pipeline(small_demo).success
+    with duckdb.connect(str(small_demo.warehouse), read_only=True) as con:
+        assert con.execute(sql).fetchone()[0] == counted + 1000  # an old day: not recomputed
+    assert run_pipeline(small_demo, full_refresh=True).success
+    with duckdb.connect(str(small_demo.warehouse), read_only=True) as con:
+        assert con.execute(sql).fetchone()[0] == counted

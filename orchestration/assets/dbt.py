@@ -25,15 +25,25 @@ if not DBT_PROJECT.manifest_path.exists():
 SLI_MINUTES = dg.AssetKey(["intermediate", "int_slo__sli_minute"])
 
 
+class DbtBuildConfig(dg.Config):
+    """Run config of the dbt step (`reliability run --full-refresh`, or the launchpad)."""
+
+    full_refresh: bool = False
+    """Rebuild the incremental models whole (`dbt build --full-refresh`)."""
+
+
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, pool=WAREHOUSE_POOL)
 def dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    config: DbtBuildConfig,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
 ) -> Iterator[Any]:
     """`dbt build` (models, seeds, data tests and unit tests) against the warehouse file."""
     # dbt's profiles.yml opens env_var('RELIABILITY_WAREHOUSE'): make it the resource's file.
     os.environ[WAREHOUSE_VAR] = str(warehouse.warehouse)
     dbt_vars = json.dumps(warehouse.load_config().dbt_vars())
-    args = ["build", "--vars", dbt_vars]
+    args = ["build", "--vars", dbt_vars] + (["--full-refresh"] if config.full_refresh else [])
     # A backfill check where the SLO minutes are built, and on DuckDB (other engines: README).
     check_backfill = (
         current_target() == DEFAULT_TARGET and SLI_MINUTES in context.selected_asset_keys
@@ -41,7 +51,7 @@ def dbt_models(
     if check_backfill:
         with warehouse.connect() as con:
             backfilled = backfill_start(con)
-        if backfilled is not None:
+        if backfilled is not None and not config.full_refresh:
             context.log.info(
                 f"requests from {backfilled:%Y-%m-%d %H:%M} were loaded since the last build, "
                 "before the days the SLO tables recompute: rebuilding them whole (--full-refresh)"
