@@ -259,6 +259,12 @@ def generate(warehouse: Path, n: int, offset: int, step_us: int, start: str) -> 
     return wall
 
 
+def print_slowest(models: dict[str, float], most: int | None = None) -> None:
+    """dbt's per-model execution times, slowest first (the `most` slowest, when given)."""
+    for name, secs in sorted(models.items(), key=lambda kv: -kv[1])[:most]:
+        print(f"    {name:<32} {secs:7.2f} s")
+
+
 def dbt(args: list[str], env: dict[str, str], target: Path) -> tuple[float, float, dict]:
     exe = str(Path(sys.executable).with_name("dbt"))
     cmd = [exe, *args, "--profiles-dir", "dbt_project", "--target-path", str(target)]
@@ -346,8 +352,7 @@ def main() -> int:
     full_sql = sum(full_models.values())
     print(f"full build (dbt run, {len(full_models)} models): wall {full_wall:.2f} s, "
           f"model SQL {full_sql:.2f} s, peak {full_peak:,.0f} MB")
-    for name, secs in sorted(full_models.items(), key=lambda kv: -kv[1]):
-        print(f"    {name:<32} {secs:7.2f} s")
+    print_slowest(full_models)
     minute = full_models["int_slo__sli_minute"]
     rest = full_sql - minute
     print(f"ratio to the floor: model SQL {full_sql / floor_query:.2f}x, "
@@ -400,8 +405,7 @@ def main() -> int:
           f"(full: {full_models['int_slo__sli_minute']:.2f} s; two days of {args.days} = "
           f"{full_models['int_slo__sli_minute'] * 2 / args.days:.2f} s, the days recomputed), "
           f"peak {inc_peak:,.0f} MB")
-    for name, secs in sorted(inc_models.items(), key=lambda kv: -kv[1])[:6]:
-        print(f"    {name:<32} {secs:7.2f} s")
+    print_slowest(inc_models, 6)
     if args.quiet_slo:  # the day after: the new SLO is no longer new, and still has no traffic
         next_day = str(dt.datetime.fromisoformat(END) + dt.timedelta(days=1))
         generate(warehouse, day_rows, args.rows + day_rows, step_us, next_day)
@@ -409,8 +413,7 @@ def main() -> int:
         inc_peak = max(inc_peak, peak2)
         print(f"one more day, the SLO without traffic no longer new: wall {wall2:.2f} s, "
               f"model SQL {sum(models2.values()):.2f} s, peak {peak2:,.0f} MB")
-        for name, secs in sorted(models2.items(), key=lambda kv: -kv[1])[:6]:
-            print(f"    {name:<32} {secs:7.2f} s")
+        print_slowest(models2, 6)
     peak = max(floor_peak, full_peak, inc_peak)
     print(f"peak memory over all steps: {peak:,.0f} MB")
     print("summary: rows | floor | SLO SQL (ratio) | dbt overhead | peak | incremental SQL (wall)")

@@ -13,14 +13,18 @@ def _warehouse() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("CREATE SCHEMA raw; CREATE SCHEMA intermediate")
     con.execute('CREATE TABLE raw.requests ("timestamp" TIMESTAMP, _loaded_at TIMESTAMP)')
-    con.execute(
-        "CREATE TABLE intermediate.int_slo__sli_minute (slo_id VARCHAR, minute_at TIMESTAMP)"
-    )
+    con.execute("CREATE TABLE intermediate.int_slo__sli_minute "
+                "(slo_id VARCHAR, minute_at TIMESTAMP, definition_hash VARCHAR)")
+    con.execute("CREATE TABLE raw.slo_definitions (slo_id VARCHAR, definition_hash VARCHAR)")
+    con.execute("INSERT INTO raw.slo_definitions VALUES ('a', 'h'), ('b', 'h')")
     con.execute("INSERT INTO raw.requests VALUES ('2026-11-20 10:00', '2026-11-21 00:00'), "
                 "('2026-11-21 09:00', '2026-11-21 00:00')")
     # Two SLOs: the window starts on the earlier one's last day, 2026-11-20.
     con.execute("INSERT INTO intermediate.int_slo__sli_minute VALUES "
-                "('a', '2026-11-21 09:00'), ('b', '2026-11-20 10:00')")
+                "('a', '2026-11-21 09:00', 'h'), ('b', '2026-11-20 10:00', 'h'), "
+                # An SLO since removed, and one whose definition changed: both recomputed whole,
+                # so their old last days do not widen the window.
+                "('gone', '2026-11-02 10:00', 'h'), ('a', '2026-11-05 10:00', 'old')")
     return con
 
 

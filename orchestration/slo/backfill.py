@@ -26,9 +26,12 @@ def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
 def backfill_start(con: duckdb.DuckDBPyConnection) -> datetime | None:
     """The earliest request loaded since the last recorded build that lies before the incremental
     SLO models' recompute window; None when there is none, or nothing to compare with yet."""
-    if not (_exists(con, "raw", "slo_build_state") and _exists(con, "raw", "requests")
-            and _exists(con, "intermediate", "int_slo__sli_minute")):
+    needed = [("raw", "slo_build_state"), ("raw", "requests"), ("raw", "slo_definitions"),
+              ("intermediate", "int_slo__sli_minute")]
+    if not all(_exists(con, schema, table) for schema, table in needed):
         return None
+    # The window as the minute model computes it: the SLOs whose minutes match the current
+    # definitions (raw.slo_definitions, written before dbt runs); the others are recomputed.
     return con.execute(
         f"""
         SELECT min(r."timestamp")
@@ -36,9 +39,11 @@ def backfill_start(con: duckdb.DuckDBPyConnection) -> datetime | None:
         WHERE r._loaded_at > (SELECT max(requests_loaded_through_at) FROM {STATE_TABLE})
           AND r."timestamp" < (
               SELECT min(last_day_at) FROM (
-                  SELECT date_trunc('day', max(minute_at)) AS last_day_at
-                  FROM intermediate.int_slo__sli_minute
-                  GROUP BY slo_id))
+                  SELECT date_trunc('day', max(m.minute_at)) AS last_day_at
+                  FROM intermediate.int_slo__sli_minute AS m
+                  JOIN raw.slo_definitions AS d
+                    ON d.slo_id = m.slo_id AND d.definition_hash = m.definition_hash
+                  GROUP BY m.slo_id))
         """
     ).fetchone()[0]
 

@@ -33,7 +33,10 @@
         {#- Per SLO: the last day already computed with its current definition, else the first
             day with a request it would count; an SLO with neither has nothing to compute. -#}
         select coalesce(
-            min(coalesce(done.last_day_at, fresh.first_day_at)),
+            min(coalesce(
+                done.last_day_at,
+                case when d.sli_type = 'latency' then fresh.first_timed_day_at else fresh.first_day_at end
+            )),
             (select {{ dbt.date_trunc('day', 'max(minute_at)') }} from {{ this }}),
             cast('1900-01-01' as {{ dbt.type_timestamp() }})
         )
@@ -50,12 +53,11 @@
             and d.definition_hash = done.definition_hash
         left join (
             select
-                selected.slo_id,
-                {{ dbt.date_trunc('day', "min(case when slo_types.sli_type = 'latency' then selected.first_timed_request_at else selected.first_request_at end)") }} as first_day_at
+                slo_id,
+                {{ dbt.date_trunc('day', 'min(first_request_at)') }} as first_day_at,
+                {{ dbt.date_trunc('day', 'min(first_timed_request_at)') }} as first_timed_day_at
             from ({{ slo_selected_routes(ref('int_slo__request_routes')) }}) as selected
-            inner join {{ ref('int_slo__definitions') }} as slo_types
-                on selected.slo_id = slo_types.slo_id
-            group by selected.slo_id
+            group by slo_id
         ) as fresh
             on d.slo_id = fresh.slo_id
     {%- endset -%}

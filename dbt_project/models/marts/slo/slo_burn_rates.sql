@@ -8,12 +8,12 @@
     it holds): a run recomputes from the start of the earliest last day with traffic among the
     SLOs already here, reading the minutes from three days (the longest window) before it, and
     appends the new minutes. An SLO that is new, or whose selection, threshold or target changed
-    (definition_hash, target), is recomputed over the whole history; one already here without
-    traffic yet is recomputed from the same day as the others (its first minutes with traffic
-    can only come from the minute model's recompute window),
-    as is everything when the history's first minute moved; rows of changed or removed SLOs and
-    minutes past the end of the history are deleted first (pre_hook), minutes before its start
-    afterwards (post_hook: before, they tell that the start moved).
+    (definition_hash, target), is recomputed over the whole history, as is everything when the
+    history's first minute moved; one already here without traffic yet resumes with the others
+    (its first minutes with traffic can only come from the minute model's recompute window).
+    Rows of changed or removed SLOs and minutes past the end of the history are deleted first
+    (pre_hook), minutes before its start afterwards (post_hook: before, they tell that the start
+    moved).
 -#}
 {%- set windows = [(5, '5m'), (30, '30m'), (60, '1h'), (120, '2h'), (360, '6h'), (1440, '1d'), (4320, '3d')] -%}
 {%- set longest_window = 4320 -%}
