@@ -43,6 +43,12 @@ _GZIP_LEVEL = 6
 
 # Stream numbers for the independent random generators.
 _S_DEPLOYS, _S_INCIDENTS, _S_CHANGES, _S_REQUESTS, _S_CONVERSIONS, _S_FORMAT = range(1, 7)
+# Its own stream: which user starts a session (the sessions themselves stay as they are).
+_S_RETENTION = 7
+# A session whose user met an incident in the last _CHURN_MEMORY goes to another user with this
+# probability: users who met failures are less likely to return (docs/retention.md).
+_CHURN_P = 0.4
+_CHURN_MEMORY_MS = 28 * 86_400_000
 
 
 @dataclass(frozen=True)
@@ -1361,7 +1367,8 @@ def _write_conversions(
         n = int(counts.sum())
         minute = np.repeat(np.arange(len(expected), dtype=np.int64), counts)
         ts = np.sort(_ms(t0) + minute * 60_000 + rng.integers(0, 60_000, n))
-        users = rng.integers(0, max(50, round(pool * scale)), n)
+        pool_n = max(50, round(pool * scale))
+        users = rng.integers(0, pool_n, n)
         factor = np.ones(n)
         for inc in incidents:
             if inc.service != service:
@@ -1371,11 +1378,28 @@ def _write_conversions(
             inside = (ts >= lo) & (ts < hi)
             factor[inside] = np.minimum(factor[inside], 1.0 - impact)
         done = rng.random(n) < p_done * factor
+        users = _retention_users(_rng(seed, _S_RETENTION, j), ts, users, factor < 1.0, pool_n)
         done_ts = ts + np.round(np.exp(rng.normal(np.log(180_000), 0.7, n))).astype(np.int64)
         done &= done_ts < _ms(t1)
         revenue = np.round(rng.lognormal(np.log(55.0), 0.45, n), 2)
         parts.append((journey, ts, users, prefix, done, done_ts, revenue))
     return _conversion_file(landing, seed, parts)
+
+
+def _retention_users(
+    rng: np.random.Generator, ts: np.ndarray, users: np.ndarray, hurt: np.ndarray, pool: int
+) -> np.ndarray:
+    """Re-pick which user starts each session (sorted by `ts`): a session whose user met an
+    incident (`hurt`) in the last 28 days goes to another user with probability _CHURN_P."""
+    draws, other = rng.random(len(ts)), rng.integers(0, pool, len(ts))
+    out, met = users.copy(), {}
+    for i in range(len(ts)):
+        last = met.get(int(out[i]))
+        if last is not None and ts[i] - last < _CHURN_MEMORY_MS and draws[i] < _CHURN_P:
+            out[i] = other[i]
+        if hurt[i]:
+            met[int(out[i])] = int(ts[i])
+    return out
 
 
 def _conversion_file(landing: Path, seed: int, parts: list[tuple]) -> tuple[list[Path], int, int]:

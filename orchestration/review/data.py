@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 
+from .retention import load_retention
 from .weeks import week_label
 
 Row = dict[str, Any]
@@ -123,6 +124,7 @@ def load_review(con: duckdb.DuckDBPyConnection, week_start: date, chart_weeks: i
             "revenue_at_risk_estimate": [h["revenue_at_risk_estimate"] for h in history],
         },
         "journeys": [_journey(con, r) for r in rows if r["scope"] == "journey"],
+        "retention": load_retention(con, week_start),
         "services": [r for r in rows if r["scope"] == "service"],
         "incidents": _rows(
             con,

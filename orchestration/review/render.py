@@ -12,6 +12,7 @@ from typing import Any
 
 from . import formatting as f
 from .charts import sparkline, trend_chart
+from .retention import retention_html, retention_markdown
 
 Row = dict[str, Any]
 DECISION_ORDER = {"freeze": 3, "caution": 2, "ship": 1, "no_data": 0}
@@ -261,6 +262,7 @@ def render_markdown(d: Row) -> str:
     out += _md_table(JOURNEY_HEADER, [_journey_cells(j, cur) for j in d["journeys"]]) + [""]
     estimates = [e for e in (_estimate_line(j, cur) for j in d["journeys"]) if e]
     out += [f"- {e}" for e in estimates] + ([""] if estimates else [])
+    out += retention_markdown(d["retention"])
 
     out += [f"## {SECTIONS[3][1]}", "", _incident_summary(o, cur), ""]
     for i in d["incidents"]:
@@ -424,6 +426,7 @@ def render_html(d: Row) -> str:
         "hover a point for its value.</figcaption></figure>"
         + _html_table(JOURNEY_HEADER, [_journey_cells(j, cur) for j in d["journeys"]])
         + ("<ul>" + "".join(f"<li>{_h(e)}</li>" for e in estimates) + "</ul>" if estimates else "")
+        + retention_html(d["retention"])
     )
 
     parts = [f"<p>{_h(_incident_summary(o, cur))}</p>"]
