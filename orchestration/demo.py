@@ -47,7 +47,7 @@ _S_DEPLOYS, _S_INCIDENTS, _S_CHANGES, _S_REQUESTS, _S_CONVERSIONS, _S_FORMAT = r
 _S_RETENTION = 7
 # A session whose user met an incident in the last _CHURN_MEMORY goes to another user with this
 # probability: users who met failures are less likely to return (docs/retention.md).
-_CHURN_P = 0.4
+_CHURN_P = 0.6
 _CHURN_MEMORY_MS = 28 * 86_400_000
 
 

@@ -10,6 +10,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from ..dbt_project import DBT_PROJECT
 from ..resources import WAREHOUSE_POOL, WarehouseResource
+from ..retention_config import retention_vars
 from ..settings import WAREHOUSE_VAR
 from ..slo.backfill import backfill_start, record_build
 from ..targets import DEFAULT_TARGET, current_target
@@ -42,7 +43,8 @@ def dbt_models(
     """`dbt build` (models, seeds, data tests and unit tests) against the warehouse file."""
     # dbt's profiles.yml opens env_var('RELIABILITY_WAREHOUSE'): make it the resource's file.
     os.environ[WAREHOUSE_VAR] = str(warehouse.warehouse)
-    dbt_vars = json.dumps(warehouse.load_config().dbt_vars())
+    cfg = warehouse.load_config()
+    dbt_vars = json.dumps({**cfg.dbt_vars(), **retention_vars(cfg)})
     args = ["build", "--vars", dbt_vars] + (["--full-refresh"] if config.full_refresh else [])
     # A backfill check where the SLO minutes are built, and on DuckDB (other engines: README).
     check_backfill = (
