@@ -54,7 +54,10 @@ def test_configured_window_reaches_the_mart(tmp_path: Path) -> None:
 
     config = tmp_path / "reliability.yml"
     config.write_text(
-        (DATA_DIR / "reliability.yml").read_text() + "\nretention:\n  return_days: [3]\n"
+        (DATA_DIR / "reliability.yml")
+        .read_text()
+        .replace("folder: slos", f"folder: {DATA_DIR / 'slos'}")
+        + "\nretention:\n  return_days: [3]\n"
     )
     p = Paths(landing=tmp_path / "landing", warehouse=tmp_path / "w.duckdb", config=config)
     generate_demo(p.landing, weeks=2, end=date(2026, 11, 23), seed=7, scale=0.02)
