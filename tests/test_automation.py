@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 from datetime import date
-from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -43,7 +42,8 @@ def _new_minutes(paths: Paths) -> int:
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         return con.execute(
             "SELECT count(*) FROM marts.slo_burn_rates WHERE minute_at >= ? "
-            "AND slo_id = 'checkout-availability'", [END]
+            "AND slo_id = 'checkout-availability'",
+            [END],
         ).fetchone()[0]
 
 
@@ -62,9 +62,15 @@ def test_sensor_run_brings_new_requests_into_burn_rates(paths: Paths) -> None:
     assert isinstance(_evaluate(first.cursor), dg.SkipReason)
 
     rows = [
-        {"timestamp": f"2026-11-23T00:{m:02d}:10Z", "service": "checkout-api",
-         "route": "/api/checkout", "method": "GET", "status": 200 if m % 3 else 503,
-         "latency_ms": 80.0, "request_id": f"late-{m}"}
+        {
+            "timestamp": f"2026-11-23T00:{m:02d}:10Z",
+            "service": "checkout-api",
+            "route": "/api/checkout",
+            "method": "GET",
+            "status": 200 if m % 3 else 503,
+            "latency_ms": 80.0,
+            "request_id": f"late-{m}",
+        }
         for m in range(10)
     ]
     new_file = paths.landing / "requests" / "checkout-api-2026-11-23.jsonl.gz"
@@ -92,5 +98,18 @@ def test_definitions_have_sensor_and_both_schedules() -> None:
     }
     assert "raw/requests" in selected and "marts/slo_burn_rates" in selected
     assert "reports/weekly_review" not in selected
-    assert not any(graph.get(dg.AssetKey.from_user_string(k)).group_name == "connectors"
-                   for k in selected)
+    assert not any(
+        graph.get(dg.AssetKey.from_user_string(k)).group_name == "connectors" for k in selected
+    )
+
+
+def test_dbt_assets_are_grouped_by_domain_folder() -> None:
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    group = {k.to_user_string(): graph.get(k).group_name for k in graph.get_all_asset_keys()}
+    assert group["marts/slo_burn_rates"] == "slo"
+    assert group["intermediate/int_slo__sli_minute"] == "slo"
+    assert group["staging/stg_requests"] == "staging"
+    assert {"dora", "slo", "business", "review"} <= set(group.values())
+    assert "default" not in group.values()

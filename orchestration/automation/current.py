@@ -26,9 +26,8 @@ PAGE_KEY = dg.AssetKey(["reports", "weekly_review"])
 
 def current_selection() -> dg.AssetSelection:
     """Everything that loads and builds the warehouse, without connectors and the weekly page."""
-    return dg.AssetSelection.all() - dg.AssetSelection.groups("connectors") - dg.AssetSelection.assets(
-        PAGE_KEY
-    )
+    without = dg.AssetSelection.groups("connectors") | dg.AssetSelection.assets(PAGE_KEY)
+    return dg.AssetSelection.all() - without
 
 
 current_job = dg.define_asset_job(
@@ -67,9 +66,7 @@ def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.
     fingerprint = landing_fingerprint(landing)
     if fingerprint == context.cursor:
         return dg.SkipReason("no new or changed landing files")
-    return dg.SensorResult(
-        run_requests=[dg.RunRequest(run_key=fingerprint)], cursor=fingerprint
-    )
+    return dg.SensorResult(run_requests=[dg.RunRequest(run_key=fingerprint)], cursor=fingerprint)
 
 
 refresh_schedule = dg.ScheduleDefinition(
