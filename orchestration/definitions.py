@@ -15,6 +15,7 @@ from .assets.raw import raw_assets  # noqa: E402
 from .assets.review import PAGE_OP, review_inputs, weekly_review_page  # noqa: E402
 from .assets.serving import serving_copy  # noqa: E402
 from .assets.slo import slo_definitions  # noqa: E402
+from .automation.current import current_job, landing_sensor, refresh_schedule  # noqa: E402
 from .resources import WarehouseResource  # noqa: E402
 from .review.schedule import build_weekly_schedule, configured_timezone  # noqa: E402
 
@@ -35,8 +36,9 @@ def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definiti
             config_tables, *connector_assets, *raw_assets, slo_definitions, review_inputs,
             dbt_models, serving_copy, weekly_review_page,
         ],
-        jobs=[everything_job],
-        schedules=[weekly_schedule],
+        jobs=[everything_job, current_job],
+        schedules=[weekly_schedule, refresh_schedule],
+        sensors=[landing_sensor],
         resources={
             "warehouse": warehouse or WarehouseResource.from_env(),
             "dbt": dbt_resource(),

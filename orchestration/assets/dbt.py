@@ -8,6 +8,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from ..dbt_groups import DomainTranslator
 from ..dbt_project import DBT_PROJECT
 from ..resources import WAREHOUSE_POOL, WarehouseResource
 from ..retention_config import retention_vars
@@ -33,7 +34,12 @@ class DbtBuildConfig(dg.Config):
     """Rebuild the incremental models whole (`dbt build --full-refresh`)."""
 
 
-@dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, pool=WAREHOUSE_POOL)
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path,
+    project=DBT_PROJECT,
+    pool=WAREHOUSE_POOL,
+    dagster_dbt_translator=DomainTranslator(),
+)
 def dbt_models(
     context: dg.AssetExecutionContext,
     config: DbtBuildConfig,

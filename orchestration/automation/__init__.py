@@ -1,0 +1,1 @@
+"""Automation: the landing-folder sensor and the frequent refresh schedule."""
