@@ -109,10 +109,46 @@ def _swap_parquet(new: Path, final: Path) -> None:
     shutil.rmtree(new, ignore_errors=True)
 
 
+# What a reader's connection may do: read the published tables, nothing else. With external access
+# off, DuckDB refuses read_csv/read_parquet/read_text/glob of any path, COPY TO, EXPORT DATABASE,
+# ATTACH and INSTALL/LOAD; the locked configuration refuses SET/RESET (docs/security.md).
+READER_CONFIG: dict[str, str | bool] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
+
+
+class ReadOnlyQueryError(ValueError):
+    """A reader's query that is not exactly one read-only SELECT."""
+
+
 def connect_serving(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the serving copy."""
+    """A read-only, locked-down connection to the serving copy (READER_CONFIG)."""
     if not path.exists():
         raise FileNotFoundError(
             f"No serving copy at {path}: run `reliability run` (or `reliability demo`) first."
         )
-    return duckdb.connect(str(path), read_only=True)
+    return duckdb.connect(str(path), read_only=True, config=READER_CONFIG)
+
+
+def check_read_only_query(con: duckdb.DuckDBPyConnection, query: str) -> None:
+    """Raise ReadOnlyQueryError unless `query` is exactly one SELECT (DuckDB's own parser decides:
+    SELECT, WITH ... SELECT, FROM t, DESCRIBE and SHOW parse as SELECT)."""
+    try:
+        statements = con.extract_statements(query)
+    except duckdb.Error as exc:
+        raise ReadOnlyQueryError(first_line(str(exc))) from exc
+    if len(statements) != 1:
+        raise ReadOnlyQueryError(
+            f"expected exactly one SELECT statement, got {len(statements)} statements"
+        )
+    kind = statements[0].type
+    if kind != duckdb.StatementType.SELECT:
+        raise ReadOnlyQueryError(f"only a read-only SELECT is allowed ({kind.name} is not)")
+
+
+def first_line(message: str) -> str:
+    """The first non-empty line of a DuckDB error (the rest repeats the query with a caret)."""
+    return next((line.strip() for line in message.splitlines() if line.strip()), message)

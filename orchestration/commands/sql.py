@@ -10,7 +10,14 @@ from typing import Any
 
 import duckdb
 
-from ..serving import SERVING_FILE, connect_serving, serving_dir
+from ..serving import (
+    SERVING_FILE,
+    ReadOnlyQueryError,
+    check_read_only_query,
+    connect_serving,
+    first_line,
+    serving_dir,
+)
 from ..settings import resolve_paths
 
 
@@ -34,8 +41,16 @@ def format_table(columns: list[str], rows: list[tuple[Any, ...]], max_width: int
     return "\n".join(out)
 
 
+REFUSED = (
+    "reliability sql: refused: {reason}. It runs one read-only SELECT on the published tables; "
+    "files, extensions, ATTACH and settings are off (docs/security.md)."
+)
+
+
 def run_query(path: Path, query: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run one read-only SELECT on a locked-down connection to `path`."""
     with connect_serving(path) as con:
+        check_read_only_query(con, query)
         cur = con.execute(query)
         columns = [d[0] for d in cur.description] if cur.description else []
         return columns, cur.fetchall()
@@ -50,6 +65,12 @@ def cmd_sql(args: argparse.Namespace) -> int:
     except FileNotFoundError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except ReadOnlyQueryError as exc:
+        print(REFUSED.format(reason=exc), file=sys.stderr)
+        return 1
+    except duckdb.PermissionException as exc:
+        print(REFUSED.format(reason=first_line(str(exc))), file=sys.stderr)
+        return 1
     except duckdb.Error as exc:
         print(str(exc), file=sys.stderr)
         return 1
