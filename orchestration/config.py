@@ -53,7 +53,6 @@ class ReliabilityConfig:
     def dbt_vars(self) -> dict[str, Any]:
         """Settings that dbt models read with var()."""
         return {
-            "production_environments": list(self.production_environments),
             "attribution_window_hours": self.attribution_window_hours,
             "dora_report_year": self.dora_report_year,
         }

@@ -16,6 +16,7 @@ CONFIG_TABLES: dict[str, str] = {
     "config_journeys": "journey VARCHAR PRIMARY KEY, service VARCHAR",
     "config_journey_routes": "journey VARCHAR NOT NULL, route_pattern VARCHAR NOT NULL",
     "config_journey_steps": "journey VARCHAR NOT NULL, step VARCHAR NOT NULL, step_kind VARCHAR",
+    "config_production_environments": "environment VARCHAR PRIMARY KEY",
 }
 
 
@@ -31,6 +32,9 @@ def config_rows(cfg: ReliabilityConfig) -> dict[str, list[tuple]]:
         "config_journeys": [(j.name, j.service) for j in cfg.journeys],
         "config_journey_routes": [(j.name, r) for j in cfg.journeys for r in j.routes],
         "config_journey_steps": steps,
+        "config_production_environments": [
+            (e,) for e in dict.fromkeys(cfg.production_environments)
+        ],
     }
 
 

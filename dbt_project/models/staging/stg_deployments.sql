@@ -12,6 +12,13 @@ services as (
 
 ),
 
+production_environments as (
+
+    -- the config's production_environments, as data (never pasted into the SQL)
+    select environment from {{ source('raw', 'config_production_environments') }}
+
+),
+
 latest as (
 
     select
@@ -37,9 +44,7 @@ final as (
         cast(latest.finished_at as date) as finished_date,
         latest.commit_sha,
         latest.fixes_incident_id,
-        latest.environment in (
-            {%- for env in var('production_environments') %}'{{ env }}'{{ "," if not loop.last }}{% endfor -%}
-        ) as is_production,
+        latest.environment in (select environment from production_environments) as is_production,
         latest.status = 'success' as is_successful,
         services.service is not null as is_known_service
     from latest
