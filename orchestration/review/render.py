@@ -185,7 +185,11 @@ def _postmortem_md(i: Row) -> str:
     if status == "written":
         return f"postmortem: [{i['postmortem_file_name']}]({_file_url(i['postmortem_file_path'])})"
     if status == "linked":
-        return f"postmortem: [link]({i['postmortem_url']}) (not loaded into the warehouse)"
+        url = _web_url(i["postmortem_url"])
+        if url is None:
+            return f"postmortem: {_md(i['postmortem_url'])} (not an http(s) link; not loaded)"
+        target = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+        return f"postmortem: [link]({target}) (not loaded into the warehouse)"
     if status == "missing":
         return "postmortem: **missing** (required for this severity)"
     if status == "due_after_resolution":
@@ -195,6 +199,22 @@ def _postmortem_md(i: Row) -> str:
 
 def _file_url(path: str | None) -> str:
     return "file://" + path if path else ""
+
+
+def _web_url(url: Any) -> str | None:
+    """`url` when it is an http(s) URL, else None: other schemes (javascript:, data:) never link."""
+    text = str(url or "").strip()
+    return text if text.lower().startswith(("https://", "http://")) else None
+
+
+MD_SPECIAL = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "`": "\\`", "*": "\\*"}
+)
+
+
+def _md(text: Any) -> str:
+    """Text from the data for the Markdown page: raw HTML and link/emphasis syntax escaped."""
+    return str(text).translate(MD_SPECIAL)
 
 
 def _corrective_text(c: Row, cur: str | None) -> tuple[str, str]:
@@ -266,14 +286,14 @@ def render_markdown(d: Row) -> str:
 
     out += [f"## {SECTIONS[3][1]}", "", _incident_summary(o, cur), ""]
     for i in d["incidents"]:
-        out.append(f"### {i['incident_id']}: {i['title'] or 'untitled'}")
-        out += [f"- {fact}" for fact in _incident_facts(i, cur, settings)]
+        out.append(f"### {_md(i['incident_id'])}: {_md(i['title'] or 'untitled')}")
+        out += [f"- {_md(fact)}" for fact in _incident_facts(i, cur, settings)]
         out += [f"- {_postmortem_md(i)}", ""]
     out.append(
         "**Still missing a postmortem:** "
         + (
             ", ".join(
-                f"{i['incident_id']} ({i['severity']}, {i['service']})"
+                _md(f"{i['incident_id']} ({i['severity']}, {i['service']})")
                 for i in d["missing_postmortems"]
             )
             or "none"
@@ -288,11 +308,11 @@ def render_markdown(d: Row) -> str:
             [
                 [
                     str(a["due_date"]),
-                    a["title"],
-                    a["incident_id"],
-                    a["owner"],
-                    a["priority"],
-                    a["status"],
+                    _md(a["title"]),
+                    _md(a["incident_id"]),
+                    _md(a["owner"]),
+                    _md(a["priority"]),
+                    _md(a["status"]),
                 ]
                 for a in d["action_items"]
             ],
@@ -300,7 +320,9 @@ def render_markdown(d: Row) -> str:
     if d["postmortem_rejects"]:
         out += [
             "Postmortem files not loaded: "
-            + "; ".join(f"{r['file_name']} ({r['reason']})" for r in d["postmortem_rejects"])
+            + "; ".join(
+                f"{_md(r['file_name'])} ({_md(r['reason'])})" for r in d["postmortem_rejects"]
+            )
             + ".",
             "",
         ]
@@ -523,8 +545,11 @@ def _postmortem_html(i: Row) -> str:
             f"{_h(i['postmortem_file_name'])}</a>"
         )
     if status == "linked":
+        url = _web_url(i["postmortem_url"])
+        if url is None:
+            return f"postmortem: {_h(i['postmortem_url'])} (not an http(s) link; not loaded)"
         return (
-            f'postmortem: <a href="{_h(i["postmortem_url"])}">link</a> '
+            f'postmortem: <a href="{_h(url)}">link</a> '
             "(not loaded into the warehouse)"
         )
     if status == "missing":
