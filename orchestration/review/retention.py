@@ -61,8 +61,8 @@ def _cells(r: Row) -> list[str]:
 def _flags(rows: list[Row]) -> list[str]:
     return [
         f"Retention gap: {r['journey']} users who met a failure in {week_label(r['week_start'])} "
-        f"returned within {r['return_window_days']} days "
-        f"{f.points(-r['retention_gap'])} below those who met none."
+        f"returned within {r['return_window_days']} days less often than those who met none "
+        f"(gap {f.points(r['retention_gap'])})."
         for r in rows
         if r["gap_flag"]
     ]
