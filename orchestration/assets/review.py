@@ -79,6 +79,7 @@ PAGE_MARTS = (
     "incident_review",
     "review_action_items",
     "journey_reliability_vs_conversion",
+    "journey_retention_weekly",
 )
 PAGE_KEY = dg.AssetKey(["reports", "weekly_review"])
 PAGE_OP = "reports__weekly_review"  # the op name of PAGE_KEY, for run config

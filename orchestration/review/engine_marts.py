@@ -27,6 +27,7 @@ REVIEW_MARTS = (
     "review_action_items",
     "journey_kpis_weekly",
     "journey_reliability_vs_conversion",
+    "journey_retention_weekly",
 )
 REVIEW_RAW = ("review_settings", "postmortem_rejects")
 
