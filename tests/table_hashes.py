@@ -3,6 +3,9 @@
     python tests/table_hashes.py WAREHOUSE.duckdb [--schemas marts,intermediate] > hashes.tsv
     diff before.tsv after.tsv
 
+`--strip TEXT` replaces TEXT (e.g. the landing folder's absolute path, which postmortem file paths
+carry) with `<root>`, so warehouses built in different folders compare equal.
+
 Each line is `schema.table<TAB>rows<TAB>md5`: the md5 of the table's rows, each row cast to text and
 the rows sorted, so the order rows were written in does not matter. Floating-point columns are
 rounded to 6 decimals first (parallel sums differ in the last bits from run to run). Columns of the
@@ -20,8 +23,11 @@ import duckdb
 VOLATILE = ("_loaded_at", "loaded_at", "published_at", "generated_at", "run_id", "built_at")
 
 
-def table_hashes(warehouse: Path, schemas: tuple[str, ...]) -> dict[str, tuple[int, str]]:
-    """{schema.table: (row count, md5 of the sorted rows)} for the tables of `schemas`."""
+def table_hashes(
+    warehouse: Path, schemas: tuple[str, ...], strip: str | None = None
+) -> dict[str, tuple[int, str]]:
+    """{schema.table: (row count, md5 of the sorted rows)} for the tables of `schemas`; `strip`,
+    when given, is replaced by `<root>` in every row's text first."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         tables = con.execute(
@@ -41,9 +47,13 @@ def table_hashes(warehouse: Path, schemas: tuple[str, ...]) -> dict[str, tuple[i
                 if c not in VOLATILE
             ]
             cols = ", ".join(columns)
+            row_text = f"CAST(ROW({cols}) AS VARCHAR)"
+            if strip:
+                row_text = f"replace({row_text}, $strip, '<root>')"
             rows, digest = con.execute(
                 f"SELECT count(*), md5(coalesce(string_agg(r, chr(10) ORDER BY r), '')) "
-                f'FROM (SELECT CAST(ROW({cols}) AS VARCHAR) AS r FROM "{schema}"."{table}")'
+                f'FROM (SELECT {row_text} AS r FROM "{schema}"."{table}")',
+                {"strip": strip} if strip else None,
             ).fetchone()
             out[f"{schema}.{table}"] = (rows, digest)
         return out
@@ -55,8 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("warehouse", type=Path)
     parser.add_argument("--schemas", default="marts", help="comma-separated (default: marts)")
+    parser.add_argument("--strip", help="text replaced by <root> in every row (a folder path)")
     args = parser.parse_args(argv)
-    hashes = table_hashes(args.warehouse, tuple(args.schemas.split(",")))
+    hashes = table_hashes(args.warehouse, tuple(args.schemas.split(",")), args.strip)
     for name, (rows, digest) in hashes.items():
         print(f"{name}\t{rows}\t{digest}")
     return 0
