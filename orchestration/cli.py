@@ -141,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the pipeline on whatever is in the landing folder")
     run.add_argument("--target", choices=("duckdb", "spark", "postgres"),
                      help="engine that builds the dbt models (default: RELIABILITY_TARGET, the "
-                     "config's engine.target, else duckdb); see README, Running at scale")
+                     "config's engine.target, else duckdb); see docs/engines.md")
     run.add_argument("--full-refresh", action="store_true",
                      help="rebuild the incremental SLO tables whole (dbt build --full-refresh), "
                      "e.g. after loading older requests on PostgreSQL or Spark")

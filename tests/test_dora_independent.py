@@ -2,7 +2,7 @@
 
 The computation reads the demo's landing files (not the warehouse), applies the input contract's
 row rules (required values, parsable timestamps, allowed values, last version of a key wins) and
-then the documented definitions (README.md, "Metric definitions") with plain loops, searches
+then the documented definitions (docs/metrics-dora.md) with plain loops, searches
 and sorting:
 no SQL and no code shared with the dbt models.
 """
