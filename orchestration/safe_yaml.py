@@ -101,8 +101,9 @@ def load_all_limited(text: str, *, max_chars: int, what: str = "YAML") -> list[A
         raise YamlLimitError(
             f"{what} is {len(text):,} characters, more than the limit of {max_chars:,}"
         )
-    loader = LimitedLoader(text)
+    loader = None
     try:
+        loader = LimitedLoader(text)  # the reader refuses control characters here already
         docs = []
         while loader.check_data():
             docs.append(loader.get_data())
@@ -115,4 +116,5 @@ def load_all_limited(text: str, *, max_chars: int, what: str = "YAML") -> list[A
         # e.g. an integer of more than 4300 digits, which Python refuses to convert
         raise YamlLimitError(f"{what} is not valid YAML: {_reason(exc)}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
