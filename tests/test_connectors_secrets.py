@@ -142,3 +142,13 @@ def test_redact_covers_encoded_forms_and_many_tokens() -> None:
             "a\\/b+c=d secret")
     assert secrets.redact(text) == " ".join([REDACTED] * 5)
     assert Secrets([None, "", "  "]).redact("nothing to hide") == "nothing to hide"  # type: ignore[list-item]
+
+
+def test_a_redirect_loop_is_a_clear_error(httpserver: HTTPServer, tmp_path: Path) -> None:
+    api = APIS["gitlab"]
+    httpserver.expect_request(ANY).respond_with_response(Response(
+        status=302, headers={"Location": httpserver.url_for("/api/v4/loop")}))
+    outcome = api.run(httpserver, tmp_path)
+    assert outcome.error == (
+        "gitlab-acme/checkout-web: GET /projects/acme%2Fcheckout-web/deployments failed "
+        "(TooManyRedirects). Nothing was written; the cursor is unchanged.")

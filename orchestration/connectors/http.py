@@ -270,6 +270,11 @@ class ApiClient:
             raise _Retryable(f"timeout on GET {what}") from exc
         except httpx.TransportError as exc:
             raise _Retryable(f"connection error on GET {what} ({type(exc).__name__})") from exc
+        except httpx.HTTPError as exc:  # e.g. TooManyRedirects: not worth a retry
+            raise self._error(
+                f"{self.source}: GET {what} failed ({type(exc).__name__}). Nothing was written; "
+                "the cursor is unchanged."
+            ) from None
         status = resp.status_code
         if status < 400:
             return resp
