@@ -225,6 +225,8 @@ class ApiClient:
     last_endpoint: str | None = None
 
     def __post_init__(self) -> None:
+        for name in [h for h in self.headers if h.lower() in CREDENTIAL_HEADERS]:
+            self.credentials[name] = self.headers.pop(name)  # sent by _authorize only
         for value in self.credentials.values():
             self.secrets.add(value)
             self.secrets.add(value.split(" ")[-1].removeprefix("token="))  # the bare token
