@@ -3,8 +3,6 @@ failed run, and never unbounded memory (alias bombs, deep nesting, huge files)."
 
 from __future__ import annotations
 
-import resource
-import time
 from pathlib import Path
 
 import dagster as dg
@@ -79,14 +77,12 @@ def test_bad_front_matter_names_the_key_and_what_is_expected(name: str) -> None:
     assert reason in str(info.value)
 
 
-def test_the_alias_bomb_is_refused_at_once() -> None:
+def test_the_alias_bomb_is_refused_at_its_first_alias() -> None:
     assert len(ALIAS_BOMB) < 1500
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.monotonic()
-    with pytest.raises(PostmortemError, match="aliases"):
+    with pytest.raises(PostmortemError) as info:
         parse_postmortem(ALIAS_BOMB)
-    assert time.monotonic() - started < 1.0
-    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KB
+    assert str(info.value) == (
+        "front matter refused: YAML aliases (*a) are not allowed: write the value out (line 2)")
 
 
 def test_node_budget_and_valid_dates_still_work() -> None:
