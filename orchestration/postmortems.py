@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import yaml
+
+from .safe_yaml import YamlLimitError, load_limited
 
 FOLDER = "postmortems"
+MAX_FILE_BYTES = 1024 * 1024  # a postmortem is a few KB of Markdown
+MAX_FRONT_MATTER_CHARS = 64 * 1024
 PRIORITIES = ("high", "medium", "low")
 ITEM_STATUSES = ("open", "in_progress", "done")
 REQUIRED_TEXT = ("summary", "impact", "root_cause")
@@ -121,7 +124,7 @@ def _date(value: Any, key: str) -> date:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise PostmortemError(f"{key}: expected a date YYYY-MM-DD, got {value!r}")
+    raise PostmortemError(f"{key}: expected a real date YYYY-MM-DD, got {value!r}")
 
 
 def _lessons(meta: dict[str, Any]) -> tuple[str, ...]:
@@ -176,10 +179,9 @@ def parse_postmortem(text: str) -> Postmortem:
     """Parse and validate one postmortem; raise PostmortemError with the reason."""
     raw, body = split_front_matter(text)
     try:
-        meta = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
-        raise PostmortemError(f"front matter is not valid YAML ({first})") from exc
+        meta = load_limited(raw, max_chars=MAX_FRONT_MATTER_CHARS, what="front matter")
+    except YamlLimitError as exc:
+        raise PostmortemError(str(exc)) from None
     if not isinstance(meta, dict):
         raise PostmortemError("front matter must be a YAML mapping of keys to values")
     incident_id = _text(meta, "incident_id")
@@ -202,7 +204,8 @@ def parse_postmortem(text: str) -> Postmortem:
 def read_postmortems(landing: Path) -> LoadedPostmortems:
     """Every `*.md` file under `<landing>/postmortems/`, sorted by path; bad ones become rejects.
 
-    A second file for an incident that already has one is rejected, naming the first file.
+    A second file for an incident that already has one is rejected, naming the first file. A file
+    over MAX_FILE_BYTES is rejected unread; no file, however malformed, stops the others loading.
     """
     out = LoadedPostmortems()
     folder = landing / FOLDER
@@ -210,6 +213,16 @@ def read_postmortems(landing: Path) -> LoadedPostmortems:
         return out
     seen: dict[str, Path] = {}
     for path in sorted(p for p in folder.rglob("*.md") if p.is_file()):
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            digest = hashlib.sha256()
+            with path.open("rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    digest.update(chunk)
+            out.rejects.append(Reject(
+                path, f"file is {size:,} bytes, more than the limit of {MAX_FILE_BYTES:,}",
+                digest.hexdigest()))
+            continue
         data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         try:
@@ -225,6 +238,10 @@ def read_postmortems(landing: Path) -> LoadedPostmortems:
                 )
         except PostmortemError as exc:
             out.rejects.append(Reject(path, str(exc), sha))
+            continue
+        except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+            # a case the checks above do not name yet: still one reject, never a failed run
+            out.rejects.append(Reject(path, f"cannot be read: {type(exc).__name__}: {exc}", sha))
             continue
         seen[pm.incident_id] = path
         out.accepted.append((path, sha, pm))

@@ -10,6 +10,7 @@ run fetches is read from the config again at run time.
 """
 
 import json
+import traceback
 from collections.abc import Callable
 
 import dagster as dg
@@ -19,6 +20,7 @@ from ..connectors import fourkeys, github, gitlab, pagerduty
 from ..connectors.config import KINDS, ConnectorsConfig, parse_connectors
 from ..connectors.http import Stats
 from ..connectors.runner import Outcome, Runtime
+from ..connectors.secrets import Secrets, configured_secrets
 from ..resources import WarehouseResource
 from ..settings import resolve_paths
 
@@ -63,6 +65,40 @@ def outcome_metadata(outcomes: list[Outcome]) -> dict[str, object]:
     }
 
 
+def token_secrets(cfg: ConnectorsConfig) -> Secrets:
+    """The tokens of every configured API connector (whichever one runs): redacted everywhere."""
+    sections = (cfg.github, cfg.gitlab, cfg.pagerduty)
+    return configured_secrets(s.token_env for s in sections if s is not None)
+
+
+def run_connector(
+    context: dg.AssetExecutionContext, kind: str, section: object, runtime: Runtime
+) -> dg.MaterializeResult:
+    """Run one connector kind; every log line and failure text is redacted."""
+    redact = runtime.secrets.redact
+    try:
+        outcomes = RUNNERS[kind](section, runtime)
+    except Exception as exc:  # a bug, not an API answer: report it without any token
+        raise dg.Failure(
+            description=redact(f"connectors.{kind} failed: {type(exc).__name__}: {exc}"),
+            metadata={"traceback": dg.MetadataValue.text(redact(traceback.format_exc()))},
+        ) from None
+    metadata = outcome_metadata(outcomes)
+    for o in outcomes:
+        if o.error:
+            context.log.error(redact(o.error))
+        else:
+            counts = o.result.row_counts() if o.result else {}
+            context.log.info(redact(f"{o.source_key}: {counts or 'nothing new'}"))
+    failed = [o for o in outcomes if o.error]
+    if failed:
+        raise dg.Failure(
+            description=redact("; ".join(o.error or "" for o in failed)),
+            metadata={k: v for k, v in metadata.items() if k != "files"},
+        )
+    return dg.MaterializeResult(metadata=metadata)
+
+
 def build_connector_asset(kind: str) -> dg.AssetsDefinition:
     """The asset that runs every configured source of one connector kind."""
 
@@ -83,21 +119,8 @@ def build_connector_asset(kind: str) -> dg.AssetsDefinition:
         section = getattr(cfg, kind)
         if section is None:
             raise dg.Failure(f"connectors.{kind} is no longer enabled in the config file")
-        outcomes = RUNNERS[kind](section, Runtime(landing=warehouse.landing))
-        metadata = outcome_metadata(outcomes)
-        for o in outcomes:
-            if o.error:
-                context.log.error(o.error)
-            else:
-                counts = o.result.row_counts() if o.result else {}
-                context.log.info(f"{o.source_key}: {counts or 'nothing new'}")
-        failed = [o for o in outcomes if o.error]
-        if failed:
-            raise dg.Failure(
-                description="; ".join(o.error or "" for o in failed),
-                metadata={k: v for k, v in metadata.items() if k != "files"},
-            )
-        return dg.MaterializeResult(metadata=metadata)
+        runtime = Runtime(landing=warehouse.landing, secrets=token_secrets(cfg))
+        return run_connector(context, kind, section, runtime)
 
     return _connector
 

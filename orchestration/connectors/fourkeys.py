@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import FourKeysConfig
-from .http import ConnectorError
+from .http import ConnectorError, describe
 from .runner import Outcome, Runtime
 from .state import CursorStore, SourceResult, commit
 from .timeutil import earliest, iso, latest, parse_ts
@@ -64,25 +64,73 @@ def _kind(path: Path) -> str | None:
     return "jsonl" if name.endswith(SUFFIXES[1:]) else None
 
 
-def read_events(path: Path) -> list[dict[str, Any]]:
-    """The rows of one export file, with `metadata` parsed from its JSON string."""
+def _bad(path: Path, where: str, problem: str) -> ConnectorError:
+    return ConnectorError(f"{SOURCE_KEY}: {path}{where}: {problem}. Nothing was written; the "
+                          "cursor is unchanged.")
+
+
+def _decode(path: Path) -> str:
     raw = path.read_bytes()
     if path.name.lower().endswith(".gz"):
-        raw = gzip.decompress(raw)
-    text = raw.decode("utf-8-sig")
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise _bad(path, "", f"not a complete gzip file ({exc})") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise _bad(path, f" line {line}", f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
+                   "export the table as UTF-8 CSV or JSON Lines") from None
+
+
+def _json_rows(path: Path, text: str) -> list[dict[str, Any]]:
+    rows = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            raise _bad(path, f" line {n}", f"not JSON ({exc.args[0].split(':')[0]}); expected one "
+                       "events_raw row as a JSON object per line") from None
+        if not isinstance(row, dict):
+            raise _bad(path, f" line {n}", f"expected a JSON object (one events_raw row), got "
+                       f"{describe(row)}")
+        rows.append(row)
+    return rows
+
+
+def read_events(path: Path) -> list[dict[str, Any]]:
+    """The rows of one export file, with `metadata` parsed from its JSON string."""
+    text = _decode(path)
     if _kind(path) == "csv":
-        rows = list(csv.DictReader(io.StringIO(text)))
+        try:
+            rows = list(csv.DictReader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise _bad(path, "", f"not a readable CSV file ({exc})") from None
     else:
-        rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+        rows = _json_rows(path, text)
     missing = [c for c in ("event_type", "id", "metadata", "time_created", "source")
                if rows and c not in rows[0]]
     if missing:
         raise ConnectorError(f"{SOURCE_KEY}: {path} is not an events_raw export "
                              f"(missing column(s) {', '.join(missing)})")
-    for row in rows:
+    for n, row in enumerate(rows, start=1):
+        where = f" row {n} (id {row.get('id')!r})"
+        for column in ("event_type", "id", "time_created"):
+            if not isinstance(row.get(column), str | int) or row.get(column) == "":
+                raise _bad(path, where, f"'{column}' is missing or not text")
         meta = row.get("metadata")
         row["_raw_metadata"] = meta if isinstance(meta, str) else json.dumps(meta)
-        row["metadata"] = json.loads(meta) if isinstance(meta, str) and meta else (meta or {})
+        try:
+            row["metadata"] = json.loads(meta) if isinstance(meta, str) and meta else (meta or {})
+        except ValueError:
+            raise _bad(path, where, "'metadata' is not JSON; expected the webhook payload as a "
+                       "JSON object") from None
+        if not isinstance(row["metadata"], dict):
+            raise _bad(path, where, f"'metadata': expected a JSON object, got "
+                       f"{describe(row['metadata'])}")
     return rows
 
 
@@ -284,10 +332,14 @@ def run(cfg: FourKeysConfig, runtime: Runtime) -> list[Outcome]:
     store = CursorStore(runtime.landing, SOURCE_KEY)
     try:
         result = fetch(cfg, store.load())
-    except (ConnectorError, ValueError, KeyError, OSError) as exc:
-        message = str(exc) if isinstance(exc, ConnectorError) else \
-            f"{SOURCE_KEY}: cannot import the export: {type(exc).__name__}: {exc}"
-        return [Outcome(SOURCE_KEY, error=message)]
+    except (ConnectorError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        detail = f"missing key {exc}" if isinstance(exc, KeyError) else \
+            f"{type(exc).__name__}: {exc}"
+        message = str(exc) if isinstance(exc, ConnectorError) else (
+            f"{SOURCE_KEY}: cannot import the export "
+            f"({', '.join(map(str, cfg.paths))}): an event of an unexpected shape: {detail}. "
+            "Nothing was written; the cursor is unchanged.")
+        return [Outcome(SOURCE_KEY, error=runtime.secrets.redact(message))]
     if result is None:
         return [Outcome(SOURCE_KEY, result=SourceResult(SOURCE_KEY, cursors=store.load()))]
     commit(runtime.landing, result, runtime.now())

@@ -167,9 +167,9 @@ def issue_row(repo: GitHubRepo, issue: dict[str, Any]) -> dict[str, Any] | None:
 # ---- fetching ------------------------------------------------------------------------------
 
 
-def _all(client: ApiClient, url: str, params: dict[str, Any] | None = None) -> list[Any]:
+def _all(client: ApiClient, url: str, required: tuple[str, ...] = ()) -> list[Any]:
     items: list[Any] = []
-    for page in client.pages(url, {"per_page": PER_PAGE, **(params or {})}):
+    for page in client.pages(url, {"per_page": PER_PAGE}, required=required):
         items.extend(page)
     return items
 
@@ -185,14 +185,15 @@ def fetch_deployments(
     params = {"per_page": PER_PAGE}
     if len(repo.environments) == 1:
         params["environment"] = repo.environments[0]
-    for page in client.pages(base, params):
+    for page in client.pages(base, params, required=("id", "created_at")):
         for dep in page:
             if before(dep["created_at"], since):
                 continue
             if repo.environments and dep.get("environment") not in repo.environments:
                 continue
             newest = latest(newest, dep["created_at"])
-            row = deployment_row(repo, dep, _all(client, f"{base}/{dep['id']}/statuses"))
+            statuses = _all(client, f"{base}/{dep['id']}/statuses", ("state", "created_at"))
+            row = deployment_row(repo, dep, statuses)
             if row is None:
                 pending.append(dep["created_at"])
             else:
@@ -206,8 +207,9 @@ def fetch_deployments(
 def find_workflow(client: ApiClient, repo: GitHubRepo) -> dict[str, Any]:
     """The workflow whose name (or file name) is the configured `workflow_name`."""
     workflows = []
-    for page in client.pages(f"repos/{repo.repo}/actions/workflows", {"per_page": PER_PAGE}):
-        workflows.extend(page.get("workflows", []))
+    for page in client.pages(f"repos/{repo.repo}/actions/workflows", {"per_page": PER_PAGE},
+                             items_key="workflows", required=("id",)):
+        workflows.extend(page)
     wanted = repo.workflow_name
     for wf in workflows:
         if wanted in (wf.get("name"), (wf.get("path") or "").rsplit("/", 1)[-1]):
@@ -228,8 +230,10 @@ def fetch_workflow_runs(
     if since:
         params["created"] = f">={since}"
     newest, running, rows = None, [], []
-    for page in client.pages(f"repos/{repo.repo}/actions/workflows/{wf['id']}/runs", params):
-        for run in page.get("workflow_runs", []):
+    for page in client.pages(f"repos/{repo.repo}/actions/workflows/{wf['id']}/runs", params,
+                             items_key="workflow_runs",
+                             required=("id", "status", "created_at", "updated_at")):
+        for run in page:
             newest = latest(newest, run["created_at"])
             row = workflow_run_row(repo, run)
             if row is not None:
@@ -252,7 +256,8 @@ def fetch_pulls(
     if repo.base_branch:
         params["base"] = repo.base_branch
     newest, rows, done = None, [], False
-    for page in client.pages(f"repos/{repo.repo}/pulls", params):
+    for page in client.pages(f"repos/{repo.repo}/pulls", params,
+                             required=("number", "created_at", "updated_at")):
         for pr in page:
             if before(pr["updated_at"], since):
                 done = True
@@ -279,7 +284,8 @@ def fetch_issues(
     if since:
         params["since"] = since
     newest, rows = None, []
-    for page in client.pages(f"repos/{repo.repo}/issues", params):
+    for page in client.pages(f"repos/{repo.repo}/issues", params,
+                             required=("number", "created_at", "updated_at")):
         for issue in page:
             newest = latest(newest, issue["updated_at"])
             row = issue_row(repo, issue)

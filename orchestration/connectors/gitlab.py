@@ -103,12 +103,13 @@ def incident_row(project: GitLabProject, issue: dict[str, Any]) -> dict[str, Any
 # ---- fetching ------------------------------------------------------------------------------
 
 
-def _updated(client: ApiClient, url: str, since: str | None, **params: Any):
-    """Items updated after `since`, oldest update first, every page."""
+def _updated(client: ApiClient, url: str, since: str | None, required: tuple[str, ...],
+             **params: Any):
+    """Items updated after `since`, oldest update first, every page; each with `required`."""
     query = {"order_by": "updated_at", "sort": "asc", "per_page": PER_PAGE, **params}
     if since:
         query["updated_after"] = since
-    for page in client.pages(url, query, next_url=gitlab_next):
+    for page in client.pages(url, query, next_url=gitlab_next, required=required):
         yield from page
 
 
@@ -127,7 +128,8 @@ def fetch_project(
     with runtime.client(key, cfg.base_url, cfg.token_env, auth_headers, common.http) as client:
         if project.deployments:
             newest, rows = None, []
-            for dep in _updated(client, f"{base}/deployments", since("deployments")):
+            for dep in _updated(client, f"{base}/deployments", since("deployments"),
+                                ("id", "updated_at")):
                 newest = latest(newest, dep["updated_at"])
                 env = (dep.get("environment") or {}).get("name")
                 if project.environments and env not in project.environments:
@@ -140,7 +142,7 @@ def fetch_project(
             newest, rows = None, []
             extra = {"target_branch": project.target_branch} if project.target_branch else {}
             for mr in _updated(client, f"{base}/merge_requests", since("merge_requests"),
-                               state="merged", **extra):
+                               ("iid", "created_at", "updated_at"), state="merged", **extra):
                 newest = latest(newest, mr["updated_at"])
                 commits: list[dict[str, Any]] = []
                 for page in client.pages(f"{base}/merge_requests/{mr['iid']}/commits",
@@ -153,6 +155,7 @@ def fetch_project(
         if project.incidents:
             newest, rows = None, []
             for issue in _updated(client, f"{base}/issues", since("incidents"),
+                                  ("iid", "created_at", "updated_at"),
                                   issue_type="incident", scope="all"):
                 newest = latest(newest, issue["updated_at"])
                 rows.append(incident_row(project, issue))

@@ -3,8 +3,17 @@
 httpx does the HTTP; tenacity retries with exponential backoff on 5xx, timeouts and connection
 errors, and waits as the server asks on rate limits (429 + Retry-After, or GitHub's 403/429 with
 `X-RateLimit-Remaining: 0` + `X-RateLimit-Reset`), up to `max_rate_limit_wait` seconds, after which
-the source fails with a clear message. Tokens are only ever placed in request headers: they are
-never logged, put in an error message, or written anywhere.
+the source fails with a clear message.
+
+Tokens are only ever placed in request headers, and only on requests to the origin of the configured
+`base_url`: a redirect (or a pagination link) to any other origin is sent without any credential
+header (httpx itself strips only `Authorization`, so GitLab's `PRIVATE-TOKEN` used to follow). Every
+error message the client raises is passed through `Secrets.redact`, so an API error body that echoes
+the token shows `[REDACTED]`.
+
+Every page must have the shape the connector expects (a JSON list of objects, or an object holding
+such a list, each object with the keys the connector reads); anything else is a ConnectorError that
+names the source, the endpoint, the page and what was expected.
 """
 
 from __future__ import annotations
@@ -18,6 +27,8 @@ from typing import Any
 
 import httpx
 import tenacity
+
+from .secrets import CREDENTIAL_HEADERS, Secrets, same_origin
 
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
@@ -129,18 +140,59 @@ def rate_limit_wait(resp: httpx.Response, now: float) -> float | None:
     return 0.0 if resp.status_code == 429 else None
 
 
-def _api_message(resp: httpx.Response) -> str:
-    """The API's own error text (GitHub/GitLab `message`, PagerDuty `error.message`), short."""
+def _api_message(resp: httpx.Response, secrets: Secrets, limit: int = 200) -> str:
+    """The API's own error text (GitHub/GitLab `message`, PagerDuty `error.message`) on one line,
+    redacted before it is shortened (so no part of a token survives the cut)."""
     try:
         body = resp.json()
     except ValueError:
-        return resp.text[:200].strip()
-    if isinstance(body, dict):
-        err = body.get("error")
-        if isinstance(err, dict):
-            return str(err.get("message", ""))[:200]
-        return str(body.get("message") or err or "")[:200]
-    return ""
+        text = resp.text
+    else:
+        text = ""
+        if isinstance(body, dict):
+            err = body.get("error")
+            text = str(err.get("message", "")) if isinstance(err, dict) else \
+                str(body.get("message") or err or "")
+    return " ".join(secrets.redact(text).split())[:limit]
+
+
+def describe(value: Any) -> str:
+    """What a JSON value is, without its content (which may echo anything)."""
+    if isinstance(value, dict):
+        keys = ", ".join(sorted(map(str, value))[:8])
+        return f"an object with keys [{keys}{', ...' if len(value) > 8 else ''}]"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if value is None:
+        return "null"
+    return {bool: "true/false", str: "a string", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__)
+
+
+def page_items(
+    body: Any, where: str, items_key: str | None = None, required: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """The objects of one page, checked: a list (or `body[items_key]`) of objects with every
+    `required` key. Raises ConnectorError naming `where` and what was expected."""
+    expected = (f"a JSON object with a list '{items_key}'" if items_key
+                else "a JSON list of objects")
+    items = body
+    if items_key is not None:
+        if not isinstance(body, dict) or not isinstance(body.get(items_key), list):
+            raise ConnectorError(f"{where}: expected {expected}, got {describe(body)}")
+        items = body[items_key]
+    if not isinstance(items, list):
+        raise ConnectorError(f"{where}: expected {expected}, got {describe(body)}")
+    for n, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise ConnectorError(f"{where}: item {n}: expected an object, got {describe(item)}")
+        missing = [k for k in required if item.get(k) is None]
+        if missing:
+            raise ConnectorError(
+                f"{where}: item {n} has no {', '.join(repr(k) for k in missing)} "
+                f"(expected objects with {', '.join(required)})"
+            )
+    return items
 
 
 def link_next(resp: httpx.Response) -> str | None:
@@ -168,14 +220,35 @@ class ApiClient:
     sleep: Sleep = time.sleep
     clock: Clock = time.time
     stats: Stats = field(default_factory=Stats)
+    credentials: dict[str, str] = field(default_factory=dict)
+    secrets: Secrets = field(default_factory=Secrets)
+    last_endpoint: str | None = None
 
     def __post_init__(self) -> None:
+        for name in [h for h in self.headers if h.lower() in CREDENTIAL_HEADERS]:
+            self.credentials[name] = self.headers.pop(name)  # sent by _authorize only
+        for value in self.credentials.values():
+            self.secrets.add(value)
+            self.secrets.add(value.split(" ")[-1].removeprefix("token="))  # the bare token
+        self._origin = httpx.URL(self.base_url.rstrip("/") + "/")
         self._http = httpx.Client(
-            base_url=self.base_url.rstrip("/") + "/",
+            base_url=self._origin,
             headers=self.headers,
             timeout=self.settings.timeout_seconds,
             follow_redirects=True,
+            event_hooks={"request": [self._authorize]},
         )
+
+    def _authorize(self, request: httpx.Request) -> None:
+        """Every request, redirects included: the credentials go to the configured origin only;
+        a request to any other origin carries no credential header at all."""
+        for name in (*CREDENTIAL_HEADERS, *self.credentials):
+            request.headers.pop(name, None)
+        if same_origin(request.url, self._origin):
+            request.headers.update(self.credentials)
+
+    def _error(self, message: str, kind: type[ConnectorError] = ConnectorError) -> ConnectorError:
+        return kind(self.secrets.redact(message))
 
     def close(self) -> None:
         self._http.close()
@@ -192,29 +265,37 @@ class ApiClient:
     def _attempt(self, url: str, params: Mapping[str, Any] | None) -> httpx.Response:
         self.stats.requests += 1
         what = self._what(url)
+        self.last_endpoint = what
         try:
             resp = self._http.get(url.lstrip("/") if "://" not in url else url, params=params)
         except httpx.TimeoutException as exc:
             raise _Retryable(f"timeout on GET {what}") from exc
         except httpx.TransportError as exc:
             raise _Retryable(f"connection error on GET {what} ({type(exc).__name__})") from exc
+        except httpx.HTTPError as exc:  # e.g. TooManyRedirects: not worth a retry
+            raise self._error(
+                f"{self.source}: GET {what} failed ({type(exc).__name__}). Nothing was written; "
+                "the cursor is unchanged."
+            ) from None
         status = resp.status_code
         if status < 400:
             return resp
         if status == 401:
-            raise AuthError(
+            raise self._error(
                 f"{self.source}: the API refused the token from ${self.token_env} (401 "
                 f"Unauthorized on GET {what}): it is expired, revoked or invalid. Set "
-                f"{self.token_env} to a valid token. Nothing was written; the cursor is unchanged."
+                f"{self.token_env} to a valid token. Nothing was written; the cursor is unchanged.",
+                AuthError,
             )
         wait = rate_limit_wait(resp, self.clock())
         if wait is not None:
             limit = self.settings.max_rate_limit_wait_seconds
             if wait > limit:
-                raise RateLimitExceeded(
+                raise self._error(
                     f"{self.source}: rate limit reached on GET {what}; the API asks to wait "
                     f"{wait:.0f} s, more than max_rate_limit_wait_seconds={limit:.0f}. Run again "
-                    "later or raise the limit. Nothing was written; the cursor is unchanged."
+                    "later or raise the limit. Nothing was written; the cursor is unchanged.",
+                    RateLimitExceeded,
                 )
             self.stats.rate_limit_wait_seconds += wait
             raise _Retryable(f"rate limited ({status}) on GET {what}", wait or None)
@@ -225,9 +306,9 @@ class ApiClient:
             404: "not found: check the repository/project/service name and base_url (a private "
                  "resource the token cannot see also answers 404)",
         }.get(status, "request refused")
-        raise ConnectorError(
+        raise self._error(
             f"{self.source}: GET {what} returned {status}: {hint}. API message: "
-            f"{_api_message(resp) or '-'}"
+            f"{_api_message(resp, self.secrets) or '-'}"
         )
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
@@ -256,51 +337,66 @@ class ApiClient:
         try:
             return retrying(self._attempt, url, params)
         except _Retryable as exc:
-            raise ConnectorError(
+            raise self._error(
                 f"{self.source}: {exc}; gave up after {self.settings.max_attempts} attempts. "
                 "Nothing was written; the cursor is unchanged."
             ) from exc
 
     def get_json(self, url: str, params: Mapping[str, Any] | None = None) -> Any:
         resp = self.get(url, params)
+        return self._json(resp, f"{self.source}: GET {self._what(url)}")
+
+    def _json(self, resp: httpx.Response, where: str) -> Any:
         try:
             return resp.json()
-        except ValueError as exc:
-            raise ConnectorError(
-                f"{self.source}: GET {self._what(url)} did not return JSON"
-            ) from exc
+        except ValueError:
+            kind = resp.headers.get("content-type", "no content type").split(";")[0]
+            raise self._error(
+                f"{where}: expected JSON, got {len(resp.content)} bytes of {kind} that are not "
+                "JSON (check base_url: is it the API's address?). Nothing was written; the "
+                "cursor is unchanged."
+            ) from None
 
     def pages(
-        self, url: str, params: Mapping[str, Any] | None = None, next_url: NextUrl = link_next
-    ) -> Iterator[Any]:
-        """The JSON body of each page, following `next_url` to the end (lazily: stop early by
-        leaving the loop)."""
+        self, url: str, params: Mapping[str, Any] | None = None, next_url: NextUrl = link_next,
+        *, items_key: str | None = None, required: tuple[str, ...] = (),
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The checked objects of each page (see `page_items`), following `next_url` to the end
+        (lazily: stop early by leaving the loop)."""
         seen: set[str] = set()
         current: str | None = url
         current_params = params
+        number = 0
         while current:
             resp = self.get(current, current_params)
             self.stats.pages += 1
+            number += 1
+            where = f"{self.source}: GET {self._what(url)} page {number}"
             try:
-                body = resp.json()
-            except ValueError as exc:
-                raise ConnectorError(f"{self.source}: a page of {self._what(url)} is not JSON") \
-                    from exc
-            yield body
+                items = page_items(self._json(resp, where), where, items_key, required)
+            except ConnectorError as exc:
+                raise self._error(str(exc)) from None
+            yield items
             seen.add(str(resp.request.url))
             current, current_params = next_url(resp), None
             if current in seen:
-                raise ConnectorError(f"{self.source}: pagination of {self._what(url)} loops")
+                raise self._error(f"{self.source}: pagination of {self._what(url)} loops")
 
     def offset_pages(
-        self, url: str, params: Mapping[str, Any], items_key: str, limit: int = 100
-    ) -> Iterator[list[Any]]:
-        """PagerDuty classic pagination: `offset`/`limit` until `more` is false."""
+        self, url: str, params: Mapping[str, Any], items_key: str, limit: int = 100,
+        required: tuple[str, ...] = (),
+    ) -> Iterator[list[dict[str, Any]]]:
+        """PagerDuty classic pagination: `offset`/`limit` until `more` is false; each page is an
+        object with the list `items_key` of objects with the `required` keys."""
         offset = 0
         while True:
             body = self.get_json(url, {**params, "offset": offset, "limit": limit})
             self.stats.pages += 1
-            items = body.get(items_key) or []
+            where = f"{self.source}: GET {self._what(url)} (offset {offset})"
+            try:
+                items = page_items(body, where, items_key, required)
+            except ConnectorError as exc:
+                raise self._error(str(exc)) from None
             yield items
             if not body.get("more") or not items:
                 return

@@ -110,7 +110,8 @@ def list_incidents(
     )
     incidents: dict[str, dict[str, Any]] = {}
     for extra in ranges:
-        for page in client.offset_pages("incidents", {**params, **extra}, "incidents"):
+        for page in client.offset_pages("incidents", {**params, **extra}, "incidents",
+                                        required=("id", "created_at")):
             for inc in page:
                 incidents[inc["id"]] = inc
     return list(incidents.values())
@@ -120,7 +121,7 @@ def log_entries(client: ApiClient, incident_id: str) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     params = {"is_overview": "true", "time_zone": "UTC"}
     for page in client.offset_pages(f"incidents/{incident_id}/log_entries", params,
-                                    "log_entries"):
+                                    "log_entries", required=("created_at",)):
         entries.extend(page)
     return entries
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .http import ApiClient, ConnectorError, HttpSettings, Sleep, Stats, read_token
+from .secrets import Secrets
 from .state import CursorStore, SourceResult, commit
 
 Fetch = Callable[[dict[str, str]], SourceResult]
@@ -17,12 +18,17 @@ Fetch = Callable[[dict[str, str]], SourceResult]
 
 @dataclass
 class Runtime:
-    """What a run depends on besides the config: tests swap the sleep, clock and environment."""
+    """What a run depends on besides the config: tests swap the sleep, clock and environment.
+
+    `secrets` collects every token read (the asset also seeds it with the tokens of every
+    configured connector): errors and log lines pass through `secrets.redact`."""
 
     landing: Path
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
     sleep: Sleep = time.sleep
     clock: Callable[[], float] = time.time
+    secrets: Secrets = field(default_factory=Secrets)
+    last_client: ApiClient | None = None
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
@@ -31,12 +37,16 @@ class Runtime:
         self, source: str, base_url: str, token_env: str | None, auth: Callable[[str], dict],
         settings: HttpSettings, headers: Mapping[str, str] | None = None,
     ) -> ApiClient:
-        """An API client whose auth headers carry the token read from `token_env`."""
+        """An API client that sends the auth headers (carrying the token read from `token_env`)
+        to `base_url`'s origin only."""
         token = read_token(source, token_env, self.environ)
-        return ApiClient(
-            source=source, base_url=base_url, headers={**(headers or {}), **auth(token)},
-            token_env=token_env, settings=settings, sleep=self.sleep, clock=self.clock,
+        self.secrets.add(token)
+        self.last_client = ApiClient(
+            source=source, base_url=base_url, headers=dict(headers or {}),
+            credentials=auth(token), secrets=self.secrets, token_env=token_env,
+            settings=settings, sleep=self.sleep, clock=self.clock,
         )
+        return self.last_client
 
 
 @dataclass
@@ -53,11 +63,23 @@ class Outcome:
 
 
 def run_source(runtime: Runtime, source_key: str, fetch: Fetch) -> Outcome:
-    """Fetch, then commit; a ConnectorError leaves files and cursor untouched."""
+    """Fetch, then commit; a ConnectorError leaves files and cursor untouched.
+
+    API data of a shape the mapping code does not expect (a missing key, a wrong type, an
+    unparsable time) is reported the same way, naming the source and the last endpoint read."""
     store = CursorStore(runtime.landing, source_key)
     try:
         result = fetch(store.load())
     except ConnectorError as exc:
-        return Outcome(source_key, error=str(exc))
+        return Outcome(source_key, error=runtime.secrets.redact(exc))
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        client = runtime.last_client
+        where = f" (last read: GET {client.last_endpoint})" if client and client.last_endpoint \
+            else ""
+        detail = f"missing key {exc}" if isinstance(exc, KeyError) else \
+            f"{type(exc).__name__}: {exc}"
+        return Outcome(source_key, error=runtime.secrets.redact(
+            f"{source_key}: the API returned data of an unexpected shape{where}: {detail}. "
+            "Nothing was written; the cursor is unchanged."))
     commit(runtime.landing, result, runtime.now())
     return Outcome(source_key, result=result)

@@ -24,9 +24,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
 from ..config import route_patterns_problem
+from ..safe_yaml import YamlLimitError, load_all_limited
 
 METRIC_SOURCE_TYPE = "reliability-warehouse"
 ANNOTATION_PREFIX = "reliability-warehouse/"
@@ -38,6 +37,7 @@ ANNOTATION_NEXT_DATE = ANNOTATION_PREFIX + "target-90d-date"
 _DURATION = re.compile(r"^([1-9][0-9]*)([mhdwMQY])$")
 _UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10080}
 _SELECTION_KEYS = {"journey", "service", "routes", "methods"}
+MAX_FILE_BYTES = 1024 * 1024  # an OpenSLO file is a few KB
 
 
 class SloDefinitionError(ValueError):
@@ -472,6 +472,30 @@ def parse_slo_document(
     return out
 
 
+def read_slo_file(file: Path) -> list[Any]:
+    """The YAML documents of one SLO file: UTF-8 text of at most MAX_FILE_BYTES, parsed without
+    aliases and within depth/node limits (see orchestration.safe_yaml); else SloDefinitionError
+    naming the file and what was expected."""
+    size = file.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise SloDefinitionError(file, None, "(file)", f"{size:,} bytes, more than the limit of "
+                                 f"{MAX_FILE_BYTES:,} for an OpenSLO YAML file")
+    data = file.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SloDefinitionError(
+            file, None, "(file)",
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}): expected an OpenSLO "
+            "YAML file; is it binary, or saved in another encoding?",
+        ) from None
+    try:
+        return load_all_limited(text, max_chars=MAX_FILE_BYTES, what="the file")
+    except YamlLimitError as exc:
+        raise SloDefinitionError(file, None, "(file)", str(exc)) from None
+
+
 def load_slo_folder(
     folder: Path, journeys: dict[str, tuple[str | None, tuple[str, ...]]]
 ) -> list[SloDefinition]:
@@ -480,11 +504,7 @@ def load_slo_folder(
         raise SloDefinitionError(folder, None, "slo.folder", "not an existing folder")
     slos: list[SloDefinition] = []
     for file in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
-        try:
-            docs = list(yaml.safe_load_all(file.read_text(encoding="utf-8")))
-        except yaml.YAMLError as exc:
-            raise SloDefinitionError(file, None, "(file)", f"invalid YAML: {exc}") from None
-        for doc in docs:
+        for doc in read_slo_file(file):
             if doc is not None:
                 slos += parse_slo_document(doc, file, journeys)
     seen: dict[str, str] = {}
