@@ -6,6 +6,7 @@ ever loaded into Python objects.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,10 +140,15 @@ def read_lines(con: duckdb.DuckDBPyConnection, path: Path, numbers: list[int]) -
 def _describe(
     con: duckdb.DuckDBPyConnection, sql: str, path: Path, what: str
 ) -> list[tuple[str, str]]:
+    """The columns of a file's reader. Asked on a cursor of its own, so that a failure does not
+    abort the load's transaction (the CSV reader then tries another way)."""
+    probe = con.cursor()
     try:
-        return [(r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {sql}").fetchall()]
+        return [(r[0], r[1]) for r in probe.execute(f"DESCRIBE SELECT * FROM {sql}").fetchall()]
     except duckdb.Error as exc:
         raise FileError(path, f"cannot be read as {what}: {_first_line(exc)}") from exc
+    finally:
+        probe.close()
 
 
 def _first_line(exc: Exception) -> str:
@@ -188,7 +194,16 @@ def csv_source(
         f"read_csv({quote(str(path))}, all_varchar=true, header=true, delim=',', quote='\"', "
         "escape='\"'"
     )
-    cols = _describe(con, base + ", ignore_errors=true)", path, "CSV")
+    try:
+        cols = _describe(con, base + ", ignore_errors=true)", path, "CSV")
+    except FileError as exc:
+        # DuckDB's sniffer gives up on a sample with an unreadable line (too long, not UTF-8):
+        # the columns are then those of the header line, and such lines become rejects.
+        if not any(t in str(exc.__cause__) for t in ("Maximum line size", "Invalid unicode")):
+            raise
+        cols = [(c, "VARCHAR") for c in _header_columns(con, path)]
+        spec = ", ".join(f"{quote(c)}: 'VARCHAR'" for c, _ in cols)
+        base += f", columns={{{spec}}}, auto_detect=false"
     by_name = {c.strip().lower(): c for c, _ in cols}
     _check_required(path, dataset, set(by_name))
     extras = [c for c, _ in cols if c.strip().lower() not in dataset.names]
@@ -205,6 +220,25 @@ def csv_source(
         csv_rejects=f"rw_rej_{tag}",
         redact=lambda text: csv_redact(text, keys[0] if keys else None, salt),
     )
+
+
+def _header_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    """The column names in a CSV file's first line (names repeated get a suffix, as DuckDB's)."""
+    try:
+        row = con.execute(f"SELECT line FROM {_reader_sql(path, skip_bad=True)} LIMIT 1").fetchone()
+    except duckdb.Error as exc:
+        raise FileError(path, f"cannot be read as CSV: {_first_line(exc)}") from exc
+    header = (row[0] if row else None) or ""
+    names = next(csv.reader([header.lstrip("\ufeff").rstrip("\r")]), [])
+    out: list[str] = []
+    for i, name in enumerate(names):
+        name = name or f"column{i}"
+        while name in out:
+            name += "_1"
+        out.append(name)
+    if not out:
+        raise FileError(path, "cannot be read as CSV: no header line")
+    return out
 
 
 def _user_keys(dataset: Dataset) -> set[str]:
