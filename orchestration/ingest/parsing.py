@@ -111,7 +111,10 @@ def typed_value(
     if kind == "currency":
         return f"upper({txt})"
     if col.strip_query:
-        return f"nullif(rtrim(split_part({txt}, '?', 1)), '')"
+        return (  # most routes have no query string: test before splitting
+            f"CASE WHEN contains({txt}, '?') THEN nullif(rtrim(split_part({txt}, '?', 1)), '') "
+            f"ELSE {txt} END"
+        )
     return f"lower({txt})" if col.lower else txt
 
 
