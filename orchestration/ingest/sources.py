@@ -7,6 +7,7 @@ ever loaded into Python objects.
 from __future__ import annotations
 
 import csv
+import gzip
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -258,7 +259,7 @@ def jsonl_source(
     refused (a pretty-printed JSON document is not JSON Lines).
     """
     if con is not None:
-        _refuse_json_array(con, path)
+        _refuse_json_array(path)
     reader = _reader_sql(path, tag)
     paths = ", ".join(quote(f'$."{n}"') for n in dataset.names)
     names = ", ".join(quote(n) for n in dataset.names)
@@ -289,17 +290,21 @@ def jsonl_source(
     )
 
 
-def _refuse_json_array(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """A file whose first non-blank line starts with '[' holds a JSON array (or a pretty-printed
-    one): its objects span or share lines, so loading it line by line would keep only some."""
+def _refuse_json_array(path: Path) -> None:
+    """A file whose first character (after white space) is '[' holds a JSON array (perhaps
+    pretty-printed): its objects span or share lines, so a line-by-line load would keep only
+    some. Only the file's first bytes are read (a DuckDB scan would decompress far more)."""
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
     try:
-        first = con.execute(
-            f"SELECT line FROM {_reader_sql(path, skip_bad=True)} "
-            "WHERE nullif(trim(line, ' ' || chr(9) || chr(13)), '') IS NOT NULL LIMIT 1"
-        ).fetchone()
-    except duckdb.Error as exc:
-        raise FileError(path, f"cannot be read as jsonl: {_first_line(exc)}") from exc
-    if first and first[0].lstrip(" \t\r\ufeff").startswith("["):
+        with opener(path, "rb") as fh:
+            for _ in range(16):  # at most 1 MB of leading white space
+                chunk = fh.read(1 << 16)
+                head = chunk.lstrip(b" \t\r\n").removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+                if head or not chunk:
+                    break
+    except (OSError, EOFError) as exc:
+        raise FileError(path, f"cannot be read as jsonl: {exc}") from exc
+    if head.startswith(b"["):
         raise FileError(
             path,
             "holds a JSON array, not JSON Lines (one JSON object per line); convert it, e.g. "
