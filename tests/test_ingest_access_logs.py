@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 from pathlib import Path
 
 from orchestration.ingest.loader import connect, load_dataset
@@ -52,7 +53,10 @@ def test_access_log_lines_parse_and_odd_lines_are_rejected(tmp_path: Path) -> No
         "SELECT line_number, raw_text, reason FROM raw.rejects ORDER BY line_number"
     ).fetchall()
     assert [r[0] for r in rejects] == [4, 5, 6]
-    assert rejects[0][1] == LINES[3]
+    # kept with the client address hashed as an accepted line's client_hash
+    client_hash = hashlib.sha256(b"reliability-warehouse198.51.100.3").hexdigest()
+    assert rejects[0][1] == LINES[3].replace("198.51.100.3", client_hash)
+    assert rejects[1][1] == LINES[4]
     assert "cut short" in rejects[0][2]
     assert "not a combined-format" in rejects[1][2]
     assert rejects[2][2].startswith("time: cannot read 31/Foo/2026")

@@ -4,6 +4,7 @@ import dagster as dg
 
 from ..ingest.contract import DATASETS
 from ..ingest.loader import LoadResult, load_dataset
+from ..ingest.settings import ingest_settings
 from ..resources import WAREHOUSE_POOL, WarehouseResource
 from ..targets import publish_load
 
@@ -49,6 +50,7 @@ def build_raw_asset(dataset: str) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
         cfg = warehouse.load_config()
+        settings = ingest_settings(cfg.raw, cfg.path)
         with warehouse.connect() as con:
             result = load_dataset(
                 con,
@@ -57,6 +59,7 @@ def build_raw_asset(dataset: str) -> dg.AssetsDefinition:
                 salt=cfg.user_key_salt,
                 default_service=cfg.default_request_service,
                 progress=context.log.info,
+                settings=settings,
             )
             publish_load(con, dataset, say=context.log.info)  # lake / PostgreSQL, when configured
         context.log.info(

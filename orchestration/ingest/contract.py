@@ -17,6 +17,7 @@ class Column:
     required: bool = False
     allowed: tuple[str, ...] | None = None
     lower: bool = False
+    strip_query: bool = False  # a URL path: '?' and what follows (the query string) are dropped
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ REQUESTS = Dataset(
     (
         Column("timestamp", "timestamp", required=True),
         Column("service", required=True),
-        Column("route", required=True),
+        Column("route", required=True, strip_query=True),
         Column("status", "integer", required=True),
         Column("method"),
         Column("latency_ms", "double"),

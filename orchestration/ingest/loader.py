@@ -16,6 +16,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -28,8 +29,10 @@ from .parsing import (
     never_blank,
     problem,
     quote,
+    range_macros,
     typed_value,
 )
+from .settings import IngestSettings
 from .sources import (
     FileError,
     Source,
@@ -177,14 +180,14 @@ def _source_for(
     salt: str, default_service: str | None, tag: str,
 ) -> Source:
     if fmt == "csv":
-        return csv_source(con, path, ds, tag)
+        return csv_source(con, path, ds, tag, salt)
     if fmt == "jsonl":
-        return jsonl_source(path, ds)
+        return jsonl_source(path, ds, con, salt, tag)
     if fmt == "parquet":
-        return parquet_source(con, _plain_parquet(path, tag), ds)
+        return parquet_source(con, _plain_parquet(path, tag), ds, salt)
     if ds.name != "requests":
         raise FileError(path, f"access logs are only accepted for requests, not {ds.name}")
-    return accesslog_source(path, _service_for_log(path, landing, default_service), salt)
+    return accesslog_source(path, _service_for_log(path, landing, default_service), salt, tag)
 
 
 def _plain_parquet(path: Path, tag: str) -> Path:
@@ -274,12 +277,17 @@ def _finish_sql(ds: Dataset, src: Source, salt: str, staged: str) -> str:
     return f"SELECT {star}{extra} FROM ({staged})"
 
 
-def _numbered_stage(con: duckdb.DuckDBPyConnection, src: Source) -> str:
+def _numbered_stage(
+    con: duckdb.DuckDBPyConnection, src: Source, skipped_lines: list[int] | None = None
+) -> str:
     """The stage with `_record`: for unnumbered sources, the position in the stage table.
 
     Numbering while reading (row_number() OVER ()) would make the whole read single-threaded; a
     freshly created table keeps insertion order (preserve_insertion_order) and its row ids are
     consecutive in that order, so the position is the row id minus the first one.
+
+    `skipped_lines`: line numbers the line reader left out (unreadable lines); a record's number
+    is then its line number, the position plus the skipped lines before it.
     """
     if src.numbered:
         return "SELECT * FROM rw_stage"
@@ -289,8 +297,23 @@ def _numbered_stage(con: duckdb.DuckDBPyConnection, src: Source) -> str:
             "CREATE OR REPLACE TEMP TABLE rw_stage_numbered AS "
             "SELECT row_number() OVER () AS _record, * FROM rw_stage"
         )
-        return "SELECT * FROM rw_stage_numbered"
-    return f"SELECT rowid - {int(first or 0) - 1} AS _record, * FROM rw_stage"
+        numbered = "SELECT * FROM rw_stage_numbered"
+    else:
+        numbered = f"SELECT rowid - {int(first or 0) - 1} AS _record, * FROM rw_stage"
+    if not skipped_lines:
+        return numbered
+    # The i-th skipped line (1-based) s_i follows s_i - i readable lines: position p is line
+    # p + #{i : s_i - i < p}.
+    con.execute("CREATE OR REPLACE TEMP TABLE rw_skip (t BIGINT, k BIGINT)")
+    con.executemany(
+        "INSERT INTO rw_skip VALUES (?, ?)",
+        [(s - i, i) for i, s in enumerate(sorted(skipped_lines), start=1)],
+    )
+    return (
+        "SELECT r.* REPLACE (r._record + coalesce(s.k, 0) AS _record) "
+        f"FROM ({numbered}) r ASOF LEFT JOIN (SELECT t, max(k) AS k FROM rw_skip GROUP BY t) s "
+        "ON r._record > s.t"
+    )
 
 
 def _csv_line_numbers(records: list[int], parser_reject_lines: list[int]) -> dict[int, int]:
@@ -334,16 +357,42 @@ def _load_file(
         con.execute(f"CREATE OR REPLACE TEMP TABLE rw_stage AS {_stage_sql(ds, src, salt)}")
     except duckdb.Error as exc:
         raise FileError(path, f"cannot be read as {fmt}: {exc}".splitlines()[0]) from exc
+    unreadable = _unreadable_lines(con, src, tag)
     con.execute(
         "CREATE OR REPLACE TEMP VIEW rw_staged AS "
-        + _finish_sql(ds, src, salt, _numbered_stage(con, src))
+        + _finish_sql(ds, src, salt, _numbered_stage(con, src, [u[0] for u in unreadable]))
     )
-    return _load_staged(con, path, sha, fmt, ds, src, tag, result)
+    return _load_staged(con, path, sha, fmt, ds, src, tag, result, unreadable)
+
+
+def _unreadable_lines(
+    con: duckdb.DuckDBPyConnection, src: Source, tag: str
+) -> list[tuple[int, str, str]]:
+    """The lines a line reader left out: (line number, text as DuckDB gives it, reason)."""
+    if src.line_rejects is None:
+        return []
+    rows = con.execute(
+        f"SELECT line, min(csv_line), min(error_message) FROM {src.line_rejects} "
+        "GROUP BY line ORDER BY line"
+    ).fetchall()
+    con.execute(f"DROP TABLE IF EXISTS {src.line_rejects}")
+    con.execute(f"DROP TABLE IF EXISTS rw_scan_{tag}")
+    return [(int(n), text or "", _line_problem(msg or "")) for n, text, msg in rows]
+
+
+def _line_problem(message: str) -> str:
+    """The reason for a line DuckDB's reader could not read, from its error message."""
+    first = message.strip().splitlines()[0] if message.strip() else "unreadable"
+    if "unicode" in first.lower() or "utf-8" in first.lower():
+        return "not UTF-8 text (invalid byte sequence); re-export the file as UTF-8"
+    if "maximum line size" in first.lower():
+        return f"line too long: {first}"
+    return f"unreadable line: {first}"
 
 
 def _load_staged(
     con: duckdb.DuckDBPyConnection, path: Path, sha: str, fmt: str, ds: Dataset, src: Source,
-    tag: str, result: FileResult,
+    tag: str, result: FileResult, unreadable: list[tuple[int, str, str]] | None = None,
 ) -> FileResult:
     """Check the staged records (view `rw_staged`), keep the rejects, merge the good rows.
 
@@ -355,10 +404,10 @@ def _load_staged(
     file_sql = quote(str(path))
     events = bool(ds.key) and not ds.upsert
     total = int(con.execute("SELECT count(*) FROM rw_staged").fetchone()[0])
-    parser_rejects: list[tuple[int, str, str]] = []
+    parser_rejects: list[tuple[int, str, str]] = list(unreadable or [])
     if src.csv_rejects:
         parser_rejects = [
-            (int(r[0]), r[1], r[2])
+            (int(r[0]), r[1], f"malformed CSV line: {r[2]}")
             for r in con.execute(
                 f"SELECT line, min(csv_line), min(error_message) FROM {src.csv_rejects} "
                 "GROUP BY line ORDER BY line"
@@ -383,14 +432,18 @@ def _load_staged(
             FROM rw_staged WHERE _reason IS NOT NULL"""
         ))
     good = total - bad
-    if total > 0 and good == 0 and src.structural_sql != "NULL":
+    if good == 0 and src.structural_sql != "NULL":
         structural = con.execute(
             "SELECT count(*) FROM rw_staged WHERE _raw IS NULL OR _reason LIKE 'not %' "
             "OR _reason LIKE 'empty%'"
         ).fetchone()[0]
         if structural == total:
-            sample = con.execute("SELECT _reason FROM rw_staged LIMIT 1").fetchone()[0]
-            raise FileError(path, f"no line could be read as {fmt} (first problem: {sample})")
+            samples = [(ln, why) for ln, _, why in parser_rejects[:1]] + con.execute(
+                "SELECT _record, _reason FROM rw_staged ORDER BY _record LIMIT 1").fetchall()
+            line, sample = min(samples)
+            raise FileError(
+                path, f"no line could be read as {fmt} (first problem, line {line}: {sample})"
+            )
 
     # A CSV file's rejects: its bad rows plus lines the CSV parser itself refused.
     if src.csv_rejects is not None:
@@ -406,16 +459,24 @@ def _load_staged(
             )
         con.execute(
             f"""INSERT INTO raw.rejects
-            SELECT {quote(ds.name)}, {file_sql}, l.line, l.txt, s._reason, {quote(sha)},
-                   now()::TIMESTAMP
+            SELECT {quote(ds.name)}, {file_sql}, l.line, {src.redact('l.txt')}, s._reason,
+                   {quote(sha)}, now()::TIMESTAMP
             FROM rw_staged s JOIN rw_csv_lines l ON l.rec = s._record WHERE s._reason IS NOT NULL"""
         )
-        if parser_rejects:
-            con.executemany(
-                "INSERT INTO raw.rejects VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
-                [(ds.name, str(path), ln, txt, f"malformed CSV line: {msg}", sha)
-                 for ln, txt, msg in parser_rejects],
-            )
+    # Lines the reader itself refused (CSV parser errors, lines not UTF-8 or too long).
+    if parser_rejects:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE rw_parser_rejects "
+            "(line BIGINT, txt VARCHAR, reason VARCHAR)"
+        )
+        con.executemany("INSERT INTO rw_parser_rejects VALUES (?, ?, ?)", parser_rejects)
+        con.execute(
+            f"""INSERT INTO raw.rejects
+            SELECT {quote(ds.name)}, {file_sql}, line, {src.redact('txt')}, reason, {quote(sha)},
+                   now()::TIMESTAMP
+            FROM rw_parser_rejects ORDER BY line"""
+        )
+        con.execute("DROP TABLE rw_parser_rejects")
 
     result.rows_read = total + len(parser_rejects)
     result.rows_rejected = bad + len(parser_rejects)
@@ -571,13 +632,21 @@ def load_dataset(
     salt: str = "reliability-warehouse",
     default_service: str | None = None,
     progress: Progress | None = None,
+    settings: IngestSettings | None = None,
+    now: datetime | None = None,
 ) -> LoadResult:
-    """Load every landing file of `dataset` not loaded before, in one transaction."""
+    """Load every landing file of `dataset` not loaded before, in one transaction.
+
+    A timestamp outside `settings`' range (from its earliest day to `now`, default the load's
+    time, plus its future tolerance) makes its record a reject.
+    """
     ds = DATASETS[dataset]
     say = progress or (lambda _msg: None)
     files = discover_files(landing, dataset)
     result = LoadResult(dataset=dataset)
+    accepted = (settings or IngestSettings()).time_range(now)
     con.execute(MACROS)
+    con.execute(range_macros(accepted.earliest, accepted.latest, accepted.describe()))
     con.execute("SET preserve_insertion_order = true")  # record numbers rely on it
     con.execute("BEGIN TRANSACTION")
     try:
@@ -613,6 +682,7 @@ def load_dataset(
         con.execute("DROP VIEW IF EXISTS rw_staged")
         con.execute("DROP TABLE IF EXISTS rw_stage")
         con.execute("DROP TABLE IF EXISTS rw_stage_numbered")
+        con.execute("DROP TABLE IF EXISTS rw_skip")
         result.table_rows = con.execute(f"SELECT count(*) FROM {ds.table}").fetchone()[0]
         result.rejects_total = con.execute(
             "SELECT count(*) FROM raw.rejects WHERE dataset = ?", [dataset]

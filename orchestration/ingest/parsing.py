@@ -6,6 +6,8 @@ matching `problem` expression is non-NULL (a reason text) when the value cannot 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from .contract import Column
 
 # DuckDB macros installed on the loading connection (temporary: they vanish with it).
@@ -20,7 +22,19 @@ CREATE OR REPLACE TEMP MACRO rw_ts(v) AS CASE
     WHEN contains(v, ':') THEN CAST(TRY_CAST(v AS TIMESTAMPTZ) AS TIMESTAMP)  -- not a number
     WHEN regexp_full_match(v, '-?[0-9]+(\.[0-9]+)?') THEN rw_epoch(TRY_CAST(v AS DOUBLE))
     ELSE CAST(TRY_CAST(v AS TIMESTAMPTZ) AS TIMESTAMP) END;
+CREATE OR REPLACE TEMP MACRO rw_finite(d) AS CASE WHEN isfinite(d) THEN d END;
+CREATE OR REPLACE TEMP MACRO rw_int(d) AS CASE WHEN d = trunc(d) THEN TRY_CAST(d AS INTEGER) END;
 """
+
+
+def range_macros(earliest: datetime, latest: datetime, described: str) -> str:
+    """Macros of the accepted timestamp range (`rw_earliest()`, `rw_latest()`, `rw_range()`)."""
+    first, last = (quote(f"{t:%Y-%m-%d %H:%M:%S}") for t in (earliest, latest))
+    return (
+        f"CREATE OR REPLACE TEMP MACRO rw_earliest() AS TIMESTAMP {first};"
+        f"CREATE OR REPLACE TEMP MACRO rw_latest() AS TIMESTAMP {last};"
+        f"CREATE OR REPLACE TEMP MACRO rw_range() AS {quote(described)};"
+    )
 
 # nginx/Apache "combined" log format, optionally followed by $request_time in seconds.
 ACCESS_LOG_PATTERN = (
@@ -51,6 +65,10 @@ def _numeric(src_type: str) -> bool:
     } or src_type.upper().startswith("DECIMAL")
 
 
+def _fractional(src_type: str) -> bool:
+    return src_type.upper() in {"FLOAT", "DOUBLE", "REAL"} or src_type.upper().startswith("DECIMAL")
+
+
 def never_blank(src_type: str) -> bool:
     """Whether a non-NULL value of this type never reads as blank text (rw_text non-NULL).
 
@@ -78,18 +96,25 @@ def typed_value(
         if numeric:
             return f"rw_epoch(CAST({src} AS DOUBLE))"
         return f"rw_ts({txt})"
-    if kind == "integer":
-        if numeric:
+    if kind == "integer":  # 499.6 is not an integer (a cast would round it to 500)
+        if numeric and not _fractional(src_type):
             return f"TRY_CAST({src} AS INTEGER)"
-        return f"TRY_CAST(TRY_CAST({txt} AS DOUBLE) AS INTEGER)"
-    if kind == "double":
-        return f"CAST({src} AS DOUBLE)" if numeric else f"TRY_CAST({txt} AS DOUBLE)"
+        if numeric:
+            return f"rw_int(CAST({src} AS DOUBLE))"
+        return f"rw_int(TRY_CAST({txt} AS DOUBLE))"
+    if kind == "double":  # NaN, Infinity (and 1e309, read as Infinity) are not accepted
+        return f"rw_finite({f'CAST({src} AS DOUBLE)' if numeric else f'TRY_CAST({txt} AS DOUBLE)'})"
     if kind == "decimal":
         return f"TRY_CAST({txt} AS DECIMAL(18, 4))"
     if kind == "user_key":  # hashed when the stage is read (finished_value)
         return txt
     if kind == "currency":
         return f"upper({txt})"
+    if col.strip_query:
+        return (  # most routes have no query string: test before splitting
+            f"CASE WHEN contains({txt}, '?') THEN nullif(rtrim(split_part({txt}, '?', 1)), '') "
+            f"ELSE {txt} END"
+        )
     return f"lower({txt})" if col.lower else txt
 
 
@@ -120,13 +145,23 @@ def problem(
         expected = {
             "timestamp": "an ISO 8601 timestamp (with offset, else UTC) or epoch seconds/ms",
             "integer": "an integer",
-            "double": "a number",
+            "double": "a finite number",
             "decimal": "a decimal number",
         }[col.kind]
         checks.append(
             (f"{present} AND {value} IS NULL",
              f"'{name}: cannot read ' || {txt} || ' as {expected}'")
         )
+    if col.kind == "timestamp":
+        shown = f"{txt} || ' = ' || " if text is not None else ""
+        checks.append(
+            (f"{value} IS NOT NULL AND ({value} < rw_earliest() OR {value} > rw_latest())",
+             f"'{name}: ' || {shown}strftime({value}, '%Y-%m-%d %H:%M:%S') "
+             "|| ' is outside the accepted range ' || rw_range()")
+        )
+    if col.strip_query:
+        checks.append((f"{given} IS NOT NULL AND {value} IS NULL",
+                       f"'{name}: ' || {txt} || ' has no path before its query string'"))
     if col.allowed:
         allowed = ", ".join(quote(a) for a in col.allowed)
         checks.append(

@@ -6,6 +6,9 @@ ever loaded into Python objects.
 
 from __future__ import annotations
 
+import csv
+import gzip
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +16,7 @@ import duckdb
 
 from .contract import Dataset
 from .parsing import ACCESS_LOG_GROUPS, ACCESS_LOG_PATTERN, REQUEST_LINE_PATTERN, ident, quote
+from .redaction import accesslog_redact, csv_redact, jsonl_redact, mask_common
 
 FORMATS = {
     ".csv": "csv",
@@ -62,45 +66,90 @@ class Source:
     carry: list[str] = field(default_factory=list)
     numbered: bool = False
     csv_rejects: str | None = None
+    line_rejects: str | None = None
+    redact: Callable[[str], str] = mask_common
     notes: list[str] = field(default_factory=list)
 
 
-def _reader_sql(path: Path) -> str:
+def _reader_sql(path: Path, tag: str | None = None, skip_bad: bool = False) -> str:
     """Read a (possibly gzipped) text file one line per row, in file order (not numbered).
+
+    With `tag`, a line that cannot be read (not UTF-8, longer than DuckDB's maximum line size)
+    is left out and noted in the temp table `rw_rej_<tag>` (its line number, text and cause);
+    with `skip_bad`, it is only left out.
 
     A gzipped file is decompressed by one thread, so its parse runs on that thread too. Copying
     its lines into a temp table first (to parse them in parallel) cost more CPU than it saved
     and, for large files, spilled gigabytes of lines to disk.
     """
+    skip = ""
+    if tag is not None:
+        skip = (
+            f", ignore_errors=true, store_rejects=true, rejects_table='rw_rej_{tag}', "
+            f"rejects_scan='rw_scan_{tag}'"
+        )
+    elif skip_bad:
+        skip = ", ignore_errors=true"
     return (
         f"read_csv({quote(str(path))}, columns={{'line': 'VARCHAR'}}, header=false, sep='', "
-        "quote='', escape='', auto_detect=false, strict_mode=false)"
+        f"quote='', escape='', auto_detect=false, strict_mode=false{skip})"
     )
 
 
-def _lines_sql(path: Path) -> str:
-    """Read a (possibly gzipped) text file one line per row, numbered from 1."""
-    return f"(SELECT row_number() OVER () AS _record, line FROM {_reader_sql(path)})"
+def _lines_sql(path: Path, tag: str | None = None) -> str:
+    """Read a (possibly gzipped) text file one line per row, numbered from 1 (the readable
+    lines; with `tag`, unreadable lines are left out, see `_reader_sql`)."""
+    return f"(SELECT row_number() OVER () AS _record, line FROM {_reader_sql(path, tag)})"
 
 
 def read_lines(con: duckdb.DuckDBPyConnection, path: Path, numbers: list[int]) -> dict[int, str]:
-    """The text of the given 1-based line numbers of a file."""
+    """The text of the given 1-based line numbers of a file.
+
+    A line DuckDB cannot read as text (not UTF-8, too long) is skipped by the reader; when there
+    are such lines, the positions of the wanted lines are worked out again without them and
+    their own text is the (shortened, repaired) text DuckDB reports.
+    """
     if not numbers:
         return {}
-    wanted = ", ".join(str(int(n)) for n in sorted(set(numbers)))
-    rows = con.execute(
-        f"SELECT _record, line FROM {_lines_sql(path)} WHERE _record IN ({wanted})"
-    ).fetchall()
-    return {int(n): (line or "") for n, line in rows}
+    wanted = sorted({int(n) for n in numbers})
+
+    def fetch(positions: dict[int, int]) -> dict[int, str]:
+        listed = ", ".join(str(p) for p in sorted(positions)) or "NULL"
+        rows = con.execute(
+            f"SELECT _record, line FROM {_lines_sql(path, 'rl')} WHERE _record IN ({listed})"
+        ).fetchall()
+        return {positions[int(p)]: (line or "") for p, line in rows}
+
+    try:
+        got = fetch({n: n for n in wanted})
+        skipped = dict(con.execute(
+            "SELECT line, min(csv_line) FROM rw_rej_rl GROUP BY line").fetchall())
+        if skipped:
+            positions = {}
+            for n in wanted:
+                if n not in skipped:
+                    positions[n - sum(1 for s in skipped if s < n)] = n
+            got = {n: skipped[n] or "" for n in wanted if n in skipped}
+            con.execute("DROP TABLE IF EXISTS rw_rej_rl")
+            got.update(fetch(positions))
+        return got
+    finally:
+        con.execute("DROP TABLE IF EXISTS rw_rej_rl")
+        con.execute("DROP TABLE IF EXISTS rw_scan_rl")
 
 
 def _describe(
     con: duckdb.DuckDBPyConnection, sql: str, path: Path, what: str
 ) -> list[tuple[str, str]]:
+    """The columns of a file's reader. Asked on a cursor of its own, so that a failure does not
+    abort the load's transaction (the CSV reader then tries another way)."""
+    probe = con.cursor()
     try:
-        return [(r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {sql}").fetchall()]
+        return [(r[0], r[1]) for r in probe.execute(f"DESCRIBE SELECT * FROM {sql}").fetchall()]
     except duckdb.Error as exc:
         raise FileError(path, f"cannot be read as {what}: {_first_line(exc)}") from exc
+    finally:
+        probe.close()
 
 
 def _first_line(exc: Exception) -> str:
@@ -123,21 +172,43 @@ def _struct(cols: list[str]) -> str:
     return "struct_pack(" + ", ".join(f"{ident(c)} := {ident(c)}" for c in cols) + ")"
 
 
+def _redacted_struct(cols: list[str], user_keys: set[str], salt: str) -> str:
+    """A struct of the source columns, user keys hashed as an accepted row stores them."""
+    def value(c: str) -> str:
+        if c.strip().lower() in user_keys:
+            return f"sha256({quote(salt)} || nullif(trim(CAST({ident(c)} AS VARCHAR)), ''))"
+        return ident(c)
+    return "struct_pack(" + ", ".join(f"{ident(c)} := {value(c)}" for c in cols) + ")"
+
+
 def _json(carried: str) -> str:
     """JSON text of a carried struct."""
     return f"CAST(to_json({carried}) AS VARCHAR)"
 
 
-def csv_source(con: duckdb.DuckDBPyConnection, path: Path, dataset: Dataset, tag: str) -> Source:
+def csv_source(
+    con: duckdb.DuckDBPyConnection, path: Path, dataset: Dataset, tag: str,
+    salt: str = "reliability-warehouse",
+) -> Source:
     """CSV with a header; every value read as text; malformed lines go to DuckDB's rejects table."""
     base = (
         f"read_csv({quote(str(path))}, all_varchar=true, header=true, delim=',', quote='\"', "
         "escape='\"'"
     )
-    cols = _describe(con, base + ", ignore_errors=true)", path, "CSV")
+    try:
+        cols = _describe(con, base + ", ignore_errors=true)", path, "CSV")
+    except FileError as exc:
+        # DuckDB's sniffer gives up on a sample with an unreadable line (too long, not UTF-8):
+        # the columns are then those of the header line, and such lines become rejects.
+        if not any(t in str(exc.__cause__) for t in ("Maximum line size", "Invalid unicode")):
+            raise
+        cols = [(c, "VARCHAR") for c in _header_columns(con, path)]
+        spec = ", ".join(f"{quote(c)}: 'VARCHAR'" for c, _ in cols)
+        base += f", columns={{{spec}}}, auto_detect=false"
     by_name = {c.strip().lower(): c for c, _ in cols}
     _check_required(path, dataset, set(by_name))
     extras = [c for c, _ in cols if c.strip().lower() not in dataset.names]
+    keys = [i for i, (c, _) in enumerate(cols) if c.strip().lower() in _user_keys(dataset)]
     reader = (
         f"{base}, store_rejects=true, rejects_table='rw_rej_{tag}', "
         f"rejects_scan='rw_scan_{tag}')"
@@ -148,18 +219,48 @@ def csv_source(con: duckdb.DuckDBPyConnection, path: Path, dataset: Dataset, tag
         extra_sql=_json("_rw_extra") if extras else "NULL",
         carry=[f"{_struct(extras)} AS _rw_extra"] if extras else [],
         csv_rejects=f"rw_rej_{tag}",
+        redact=lambda text: csv_redact(text, keys[0] if keys else None, salt),
     )
 
 
-def jsonl_source(path: Path, dataset: Dataset) -> Source:
+def _header_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    """The column names in a CSV file's first line (names repeated get a suffix, as DuckDB's)."""
+    try:
+        row = con.execute(f"SELECT line FROM {_reader_sql(path, skip_bad=True)} LIMIT 1").fetchone()
+    except duckdb.Error as exc:
+        raise FileError(path, f"cannot be read as CSV: {_first_line(exc)}") from exc
+    header = (row[0] if row else None) or ""
+    names = next(csv.reader([header.lstrip("\ufeff").rstrip("\r")]), [])
+    out: list[str] = []
+    for i, name in enumerate(names):
+        name = name or f"column{i}"
+        while name in out:
+            name += "_1"
+        out.append(name)
+    if not out:
+        raise FileError(path, "cannot be read as CSV: no header line")
+    return out
+
+
+def _user_keys(dataset: Dataset) -> set[str]:
+    return {c.name for c in dataset.columns if c.kind == "user_key"}
+
+
+def jsonl_source(
+    path: Path, dataset: Dataset, con: duckdb.DuckDBPyConnection | None = None,
+    salt: str = "reliability-warehouse", tag: str | None = None,
+) -> Source:
     """JSON Lines: each line parsed by DuckDB's JSON functions; a bad line rejects only itself.
 
     A good line is parsed twice: once for the contract values (`try` turns a malformed line into
     NULL, and a valid JSON text starting with '{' is an object) and once for its keys; the unknown
     keys are only written out (`_extra`) when there are some. The exact reason of a bad line is
-    worked out for bad lines only.
+    worked out for bad lines only. With `con`, a file whose first line opens a JSON array is
+    refused (a pretty-printed JSON document is not JSON Lines).
     """
-    reader = _reader_sql(path)
+    if con is not None:
+        _refuse_json_array(path)
+    reader = _reader_sql(path, tag)
     paths = ", ".join(quote(f'$."{n}"') for n in dataset.names)
     names = ", ".join(quote(n) for n in dataset.names)
     nulls = quote("{" + ", ".join(f'"{n}": null' for n in dataset.names) + "}")
@@ -181,10 +282,34 @@ def jsonl_source(path: Path, dataset: Dataset) -> Source:
             f"lambda k: k NOT IN ({names}))) > 0 THEN "
             f"nullif(CAST(json_merge_patch(line, {nulls}) AS VARCHAR), '{{}}') END END"
         ),
-        raw_sql="line",
+        raw_sql=jsonl_redact("line", salt),
         carry=["line", "_vals"],
         structural_sql=JSONL_STRUCTURAL,
+        line_rejects=f"rw_rej_{tag}" if tag is not None else None,
+        redact=lambda text: jsonl_redact(text, salt),
     )
+
+
+def _refuse_json_array(path: Path) -> None:
+    """A file whose first character (after white space) is '[' holds a JSON array (perhaps
+    pretty-printed): its objects span or share lines, so a line-by-line load would keep only
+    some. Only the file's first bytes are read (a DuckDB scan would decompress far more)."""
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    try:
+        with opener(path, "rb") as fh:
+            for _ in range(16):  # at most 1 MB of leading white space
+                chunk = fh.read(1 << 16)
+                head = chunk.lstrip(b" \t\r\n").removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+                if head or not chunk:
+                    break
+    except (OSError, EOFError) as exc:
+        raise FileError(path, f"cannot be read as jsonl: {exc}") from exc
+    if head.startswith(b"["):
+        raise FileError(
+            path,
+            "holds a JSON array, not JSON Lines (one JSON object per line); convert it, e.g. "
+            "`jq -c '.[]' file.json > file.jsonl`",
+        )
 
 
 # Why a line gave no values (`_vals` NULL); evaluated for those lines only.
@@ -195,7 +320,10 @@ JSONL_STRUCTURAL = (
 )
 
 
-def parquet_source(con: duckdb.DuckDBPyConnection, path: Path, dataset: Dataset) -> Source:
+def parquet_source(
+    con: duckdb.DuckDBPyConnection, path: Path, dataset: Dataset,
+    salt: str = "reliability-warehouse",
+) -> Source:
     """Parquet: native types are used as they are (no text round trip)."""
     base = f"read_parquet({quote(str(path))}"
     cols = _describe(con, base + ")", path, "Parquet")
@@ -209,8 +337,8 @@ def parquet_source(con: duckdb.DuckDBPyConnection, path: Path, dataset: Dataset)
         ),
         columns={n: (ident(types[n][0]), types[n][1]) for n in dataset.names if n in types},
         extra_sql=_json("_rw_extra") if extras else "NULL",
-        raw_sql=_json("_rw_row"),
-        carry=[f"{_struct([c for c, _ in cols])} AS _rw_row"]
+        raw_sql=mask_common(_json("_rw_row")),
+        carry=[f"{_redacted_struct([c for c, _ in cols], _user_keys(dataset), salt)} AS _rw_row"]
         + ([f"{_struct(extras)} AS _rw_extra"] if extras else []),
         numbered=True,
     )
@@ -272,9 +400,9 @@ def _split_log_struct() -> str:
     return "struct_pack(" + ", ".join(f"{k} := {v}" for k, v in fields.items()) + ")"
 
 
-def accesslog_source(path: Path, service: str, salt: str) -> Source:
+def accesslog_source(path: Path, service: str, salt: str, tag: str | None = None) -> Source:
     """nginx/Apache combined access log, with an optional trailing $request_time (seconds)."""
-    reader = _reader_sql(path)
+    reader = _reader_sql(path, tag)
     groups = ", ".join(quote(g) for g in ACCESS_LOG_GROUPS)
     regex_m = f"regexp_extract(line, {quote(ACCESS_LOG_PATTERN)}, [{groups}])"
     # A matching request line is 'METHOD TARGET[ HTTP/x.y]' with no other spaces.
@@ -323,8 +451,10 @@ def accesslog_source(path: Path, service: str, salt: str) -> Source:
             "'bytes_sent', TRY_CAST(_x_bytes AS BIGINT), 'referer', nullif(_x_referer, '-'), "
             "'user_agent', _x_agent) AS VARCHAR) END"
         ),
-        raw_sql="line",
+        raw_sql=accesslog_redact("line", salt),
         carry=["line", "m"],
+        line_rejects=f"rw_rej_{tag}" if tag is not None else None,
+        redact=lambda text: accesslog_redact(text, salt),
         structural_sql=(
             "CASE WHEN line IS NULL THEN 'empty or unreadable line' "
             "WHEN m.status = '' "
