@@ -71,19 +71,28 @@ def _project_dir(root: Path) -> Path:
     (root / "dbt_project.yml").symlink_to(PROJECT_ROOT / "dbt_project.yml")
     (root / "dbt_project").symlink_to(PROJECT_ROOT / "dbt_project")
     (root / "target").mkdir()
-    shutil.copy(
-        PROJECT_ROOT / DBT_PROJECT.target_path / "semantic_manifest.json",
-        root / "target" / "semantic_manifest.json",
-    )
+    shutil.copy(_manifest(), root / "target" / "semantic_manifest.json")
     return root
+
+
+def _manifest() -> Path:
+    return PROJECT_ROOT / DBT_PROJECT.target_path / "semantic_manifest.json"
+
+
+def manifest_database() -> str:
+    """The DuckDB catalog MetricFlow's SQL names: dbt-duckdb names it after the warehouse file
+    RELIABILITY_WAREHOUSE named when the manifest was parsed (reliability.duckdb by default)."""
+    manifest = json.loads(_manifest().read_text())
+    (database,) = {m["node_relation"]["database"] for m in manifest["semantic_models"]}
+    return database
 
 
 @pytest.fixture(scope="module")
 def mf_env(demo_paths: Paths, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """A copy of the demo warehouse (MetricFlow's dbt-duckdb connection opens it for writing)
-    with the same file name, as the manifest names the DuckDB catalog after it."""
+    """A copy of the demo warehouse (MetricFlow's dbt-duckdb connection opens it for writing),
+    named for the catalog the manifest's SQL uses."""
     root = tmp_path_factory.mktemp("semantic")
-    warehouse = root / "warehouse" / demo_paths.warehouse.name
+    warehouse = root / "warehouse" / f"{manifest_database()}.duckdb"
     warehouse.parent.mkdir()
     shutil.copy(demo_paths.warehouse, warehouse)
     env = {
@@ -291,10 +300,10 @@ def test_mf_query_cli_equals_dora_weekly(
         assert _same(float(row["change_fail_rate"]), expected["change_fail_rate"])
 
 
-def serving_sql(sql: str) -> str:
-    """MetricFlow's SQL names the warehouse's tables `"reliability"."marts".<table>`; the serving
-    copy (a file also named reliability.duckdb) holds the same tables in its `main` schema."""
-    return sql.replace('"reliability"."marts".', '"reliability"."main".')
+def serving_sql(sql: str, database: str) -> str:
+    """MetricFlow's SQL names the warehouse's tables `"<database>"."marts".<table>`; the serving
+    copy (reliability.duckdb, so catalog "reliability") holds them in its `main` schema."""
+    return sql.replace(f'"{database}"."marts".', '"reliability"."main".')
 
 
 @pytest.mark.parametrize("query", ["dora_service", "slo", "retention"])
@@ -306,9 +315,10 @@ def test_compiled_sql_runs_on_the_serving_copy(
     from orchestration.commands.sql import run_query
     from orchestration.serving import SERVING_FILE, serving_dir
 
-    sql = results[query]["sql"]
-    assert '"reliability"."marts".' in sql and '"marts"' not in serving_sql(sql)
-    columns, rows = run_query(serving_dir(demo_paths.warehouse) / SERVING_FILE, serving_sql(sql))
+    sql, database = results[query]["sql"], manifest_database()
+    assert f'"{database}"."marts".' in sql and '"marts"' not in serving_sql(sql, database)
+    serving = serving_dir(demo_paths.warehouse) / SERVING_FILE
+    columns, rows = run_query(serving, serving_sql(sql, database))
     assert columns == results[query]["columns"]
 
     def normal(row: list | tuple) -> tuple:
