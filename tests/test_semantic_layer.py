@@ -1,11 +1,11 @@
 """The MetricFlow metrics (dbt_project/models/semantic) equal the marts' numbers on the demo.
 
 Every metric is queried through MetricFlow (its Python API in one subprocess, and the `mf query`
-CLI once) on a copy of the demo warehouse, grouped by service, team, journey, SLO or nothing,
-and by metric_time__week, and compared value by value with the mart row of the same scope and
-week (dora_weekly, weekly_slo_review, journey_kpis_weekly, journey_retention_weekly). A
-(scope, week) missing on one side is a failure, except the zero-filled quiet weeks of the marts,
-which MetricFlow leaves out.
+CLI once; its compiled SQL also runs on the serving copy) on a copy of the demo warehouse,
+grouped by service, team, journey, SLO or nothing, and by metric_time__week, and compared value
+by value with the mart row of the same scope and week (dora_weekly, weekly_slo_review,
+journey_kpis_weekly, journey_retention_weekly). A (scope, week) missing on one side is a
+failure, except the zero-filled quiet weeks of the marts, which MetricFlow leaves out.
 """
 
 from __future__ import annotations
