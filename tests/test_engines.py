@@ -55,14 +55,21 @@ MODELS = Path(__file__).resolve().parents[1] / "dbt_project" / "models"
 
 
 def table_models() -> list[str]:
-    """schema.name of the intermediate and mart models (tables by dbt_project.yml), from the
-    files: known at collection time, before the manifest is prepared."""
+    """schema.name of the intermediate and mart models (tables by dbt_project.yml) and of the
+    semantic layer's time spine (a table in marts by its config), from the files: known at
+    collection time, before the manifest is prepared."""
     return sorted(
-        f"{schema}.{sql.stem}"
-        for schema in ("intermediate", "marts")
-        for sql in (MODELS / schema).rglob("*.sql")
+        f"{_schema(sql, folder)}.{sql.stem}"
+        for folder in ("intermediate", "marts", "semantic")
+        for sql in (MODELS / folder).rglob("*.sql")
         if _materialized(sql) in ("table", "incremental")
     )
+
+
+def _schema(sql: Path, folder: str) -> str:
+    """The model's schema: its config(schema=...), else its folder's."""
+    m = re.search(r"config\([^)]*\bschema\s*=\s*['\"](\w+)['\"]", sql.read_text())
+    return m[1] if m else folder
 
 
 def _materialized(sql: Path) -> str:
