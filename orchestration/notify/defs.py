@@ -35,7 +35,7 @@ def latest_page(context: dg.AssetExecutionContext) -> PageInfo | None:
         week=str(week.value),
         markdown_path=str(meta["markdown_path"].value),
         html_path=str(meta["html_path"].value) if "html_path" in meta else "",
-        written_in_this_run=record.run_id == context.run_id,
+        written_in_this_run=record.run_id == context.run.run_id,
     )
 
 

@@ -31,13 +31,18 @@ class TransientError(DeliveryError):
     """Worth retrying: a timeout, a connection error, HTTP 429 or 5xx."""
 
 
+def _token_like(text: str) -> bool:
+    """A path segment that may be a token: long, or with a digit (Slack: T0123ABCD/B0123/...)."""
+    return len(text) >= 12 or (len(text) >= 4 and any(c.isdigit() for c in text))
+
+
 class Redactor:
     """Replaces the URL, its path segments, query values and credentials with ***."""
 
     def __init__(self, url: str) -> None:
         parts = urlsplit(url)
         secrets = {url, url.rstrip("/"), parts.path, parts.query, parts.netloc}
-        secrets |= {seg for seg in parts.path.split("/") if len(seg) >= 4}
+        secrets |= {seg for seg in parts.path.split("/") if _token_like(seg)}
         secrets |= {v for _, v in parse_qsl(parts.query) if len(v) >= 4}
         secrets |= {p for p in (parts.username, parts.password) if p}
         secrets.discard("")
@@ -102,6 +107,8 @@ class WebhookClient:
             raise TransientError(f"timed out after {self._timeout:g} s") from None
         except httpx.HTTPError as exc:
             raise TransientError(self.redact(f"{type(exc).__name__}: {exc}")) from None
+        except (httpx.InvalidURL, ValueError) as exc:  # not worth retrying
+            raise DeliveryError(self.redact(f"invalid URL ({type(exc).__name__})")) from None
         if response.status_code == 429 or response.status_code >= 500:
             raise TransientError(f"HTTP {response.status_code}")
         if response.status_code >= 300:
