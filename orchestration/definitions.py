@@ -16,6 +16,7 @@ from .assets.review import PAGE_OP, review_inputs, weekly_review_page  # noqa: E
 from .assets.serving import serving_copy  # noqa: E402
 from .assets.slo import slo_definitions  # noqa: E402
 from .automation.current import current_job, landing_sensor, refresh_schedule  # noqa: E402
+from .notify.defs import notification_assets  # noqa: E402
 from .resources import WarehouseResource  # noqa: E402
 from .review.schedule import build_weekly_schedule, configured_timezone  # noqa: E402
 
@@ -34,7 +35,7 @@ def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definiti
     return dg.Definitions(
         assets=[
             config_tables, *connector_assets, *raw_assets, slo_definitions, review_inputs,
-            dbt_models, serving_copy, weekly_review_page,
+            dbt_models, serving_copy, weekly_review_page, *notification_assets,
         ],
         jobs=[everything_job, current_job],
         schedules=[weekly_schedule, refresh_schedule],

@@ -1,7 +1,7 @@
 """Demo postmortems, written next to the demo generator's incidents.
 
 `write_demo_postmortems(landing)` reads `<landing>/incidents/demo-incidents.csv` (written by
-orchestration/demo.py) and writes `<landing>/postmortems/demo-<incident>.md` for the resolved
+orchestration/demo/) and writes `<landing>/postmortems/demo-<incident>.md` for the resolved
 incidents that have a postmortem link, except the most recent one (its postmortem is "still being
 written", so the review shows it as missing when its severity requires one). It also writes one
 deliberately bad file (no root cause) so the rejects path has something to show. Output depends

@@ -1,4 +1,4 @@
-"""Tests for the demo-data generator (orchestration/demo.py)."""
+"""Tests for the demo-data generator (the orchestration/demo package)."""
 
 from __future__ import annotations
 

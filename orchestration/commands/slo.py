@@ -1,7 +1,8 @@
 """`reliability gate [SLO ...]` (a release gate for deploy pipelines) and `reliability slo`.
 
-The gate reads marts.error_budget_status read-only and exits 0 (ship or caution), 1 (freeze) or
-2 (warehouse, table or SLO missing, no data, or data older than --max-age hours).
+The gate reads marts.error_budget_status read-only (from the warehouse, or error_budget_status
+from the serving copy, where the marts are in the main schema) and exits 0 (ship or caution),
+1 (freeze) or 2 (warehouse, table or SLO missing, no data, or data older than --max-age hours).
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from typing import Any
 
 import duckdb
 
+from ..serving import SERVING_FILE, serving_dir
 from ..settings import resolve_paths
 
 STATUS_TABLE = "marts.error_budget_status"
+SERVING_STATUS_TABLE = "main.error_budget_status"  # the serving copy (orchestration.serving)
 EXIT_OK, EXIT_FREEZE, EXIT_UNKNOWN = 0, 1, 2
 DEFAULT_MAX_AGE_HOURS = 24.0
 
@@ -52,13 +55,20 @@ def read_status(warehouse: Path) -> list[SloStatus]:
     except duckdb.Error as exc:
         raise GateError(f"cannot open the warehouse {warehouse} read-only: {exc}") from None
     try:
+        tables = {
+            f"{schema}.{name}"
+            for schema, name in con.execute(
+                "select schema_name, table_name from duckdb_tables()"
+            ).fetchall()
+        }
+        table = next((t for t in (STATUS_TABLE, SERVING_STATUS_TABLE) if t in tables), None)
+        if table is None:
+            raise GateError(f"{STATUS_TABLE} not found in {warehouse}: build the SLO models")
         rows = con.execute(
             f"select slo_id, display_name, sli, target, remaining_fraction, budget_minutes, "
             f"budget_remaining_minutes, decision, decision_reason, latest_data_at, next_target, "
-            f"next_target_date from {STATUS_TABLE} order by slo_id"
+            f"next_target_date from {table} order by slo_id"
         ).fetchall()
-    except duckdb.CatalogException:
-        raise GateError(f"{STATUS_TABLE} not found in {warehouse}: build the SLO models") from None
     finally:
         con.close()
     return [SloStatus(*row) for row in rows]
@@ -139,8 +149,16 @@ def _now(args: argparse.Namespace) -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def _gate_database(args: argparse.Namespace) -> Path:
+    """--warehouse FILE, else the serving copy with --serving, else RELIABILITY_WAREHOUSE."""
+    if args.warehouse:
+        return Path(args.warehouse)
+    warehouse = resolve_paths().warehouse
+    return serving_dir(warehouse) / SERVING_FILE if args.serving else warehouse
+
+
 def cmd_gate(args: argparse.Namespace) -> int:
-    warehouse = Path(args.warehouse) if args.warehouse else resolve_paths().warehouse
+    warehouse = _gate_database(args)
     try:
         statuses = read_status(warehouse)
     except GateError as exc:
@@ -197,6 +215,11 @@ def register(subparsers: Any) -> None:
     )
     gate.add_argument("--now", help=argparse.SUPPRESS)  # tests: evaluate at a fixed UTC time
     _common(gate)
+    gate.add_argument(
+        "--serving",
+        action="store_true",
+        help="read the serving copy (RELIABILITY_SERVING or data/serving/reliability.duckdb)",
+    )
     gate.set_defaults(func=cmd_gate)
 
     slo = subparsers.add_parser("slo", help="print every SLO with its budget and status")

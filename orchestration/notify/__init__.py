@@ -1,0 +1,1 @@
+"""Webhook notifications: SLO decision changes, page burn alerts and the weekly review page."""
