@@ -32,7 +32,7 @@ def build_reject_rate_check(dataset: str) -> dg.AssetChecksDefinition:
         name=REJECT_RATE_CHECK,
         description=(
             f"Fails when the latest load of raw.{dataset} rejected more than "
-            "automation.max_reject_rate of the rows it read (default 0.05); the rows and reasons "
+            "automation.max_reject_rate of the rows it read (default 0.10); the rows and reasons "
             "are in raw.rejects."
         ),
     )

@@ -5,8 +5,8 @@ windows of the raw datasets and the first week of the review page's partitions (
 automation:
   refresh_cron: "0 * * * *"     # the `refresh` schedule (default hourly)
   connectors_cron: "15 * * * *" # the `connectors` schedule, when connectors are enabled
-  max_reject_rate: 0.05         # a load rejecting more than this share of its rows fails its check
-  freshness_hours: {requests: 2, deployments: 48}
+  max_reject_rate: 0.10         # a load rejecting more than this share of its rows fails its check
+  freshness_hours: {requests: 2, deployments: 24}
   review_first_week: 2024-W01   # first partition of reports/weekly_review
 ```
 """
@@ -31,7 +31,7 @@ class FreshnessHours(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     requests: float = Field(default=2.0, gt=0)
-    deployments: float = Field(default=48.0, gt=0)
+    deployments: float = Field(default=24.0, gt=0)
 
 
 class AutomationSettings(BaseModel):
@@ -41,7 +41,7 @@ class AutomationSettings(BaseModel):
 
     refresh_cron: str = "0 * * * *"
     connectors_cron: str = "15 * * * *"
-    max_reject_rate: float = Field(default=0.05, ge=0, le=1)
+    max_reject_rate: float = Field(default=0.10, ge=0, le=1)
     freshness_hours: FreshnessHours = FreshnessHours()
     review_first_week: str = "2024-W01"
 
