@@ -1,11 +1,13 @@
-"""Dagster resources: the warehouse file, landing folder and config file, from the environment."""
+"""Dagster resources: the DuckDB warehouse, landing folder and config file, from the environment."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
+from dagster_duckdb import DuckDBResource
 
 from .config import ReliabilityConfig, load_config
 from .ingest.loader import connect
@@ -16,32 +18,58 @@ from .settings import CONFIG_VAR, LANDING_VAR, WAREHOUSE_VAR
 WAREHOUSE_POOL = "duckdb_warehouse"
 
 
-class WarehouseResource(dg.ConfigurableResource):
-    """Paths of the DuckDB warehouse, the landing folder and the YAML config."""
+class WarehouseResource(DuckDBResource):
+    """The DuckDB warehouse (dagster-duckdb's `database`), the landing folder and the YAML config.
 
-    warehouse_path: str
+    `warehouse_path=` is accepted as another name of `database` (the name before dagster-duckdb).
+    """
+
     landing_path: str
     config_path: str
+
+    def __init__(
+        self,
+        *,
+        database: str | dg.EnvVar | None = None,
+        warehouse_path: str | dg.EnvVar | None = None,
+        landing_path: str | dg.EnvVar,
+        config_path: str | dg.EnvVar,
+        connection_config: dict[str, Any] | None = None,
+    ) -> None:
+        chosen = database if database is not None else warehouse_path
+        if chosen is None:
+            raise TypeError("WarehouseResource needs database (or warehouse_path)")
+        super().__init__(
+            database=chosen,
+            landing_path=landing_path,
+            config_path=config_path,
+            connection_config=connection_config or {},
+        )
 
     @classmethod
     def from_env(cls) -> WarehouseResource:
         """Configured from RELIABILITY_WAREHOUSE / _LANDING / _CONFIG (read when the run starts)."""
         return cls(
-            warehouse_path=dg.EnvVar(WAREHOUSE_VAR),
+            database=dg.EnvVar(WAREHOUSE_VAR),
             landing_path=dg.EnvVar(LANDING_VAR),
             config_path=dg.EnvVar(CONFIG_VAR),
         )
 
     @property
+    def warehouse_path(self) -> str:
+        return self.database
+
+    @property
     def warehouse(self) -> Path:
-        return Path(self.warehouse_path).resolve()
+        return Path(self.database).resolve()
 
     @property
     def landing(self) -> Path:
         return Path(self.landing_path).resolve()
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        """A read-write connection to the warehouse (UTC session)."""
+        """A read-write connection to the warehouse (UTC session, bounded memory); the
+        resource's `get_connection()` opens a plain one."""
         return connect(self.warehouse)
 
     def load_config(self) -> ReliabilityConfig:

@@ -86,7 +86,9 @@ def test_sensor_run_brings_new_requests_into_burn_rates(paths: Paths) -> None:
 
 
 def test_definitions_have_sensor_and_both_schedules() -> None:
-    from orchestration.definitions import defs
+    from orchestration.definitions import defs as load_defs
+
+    defs = load_defs()
 
     assert defs.resolve_sensor_def("landing_files").job_name == CURRENT_JOB
     assert defs.resolve_schedule_def("refresh").cron_schedule == "0 * * * *"
@@ -104,7 +106,9 @@ def test_definitions_have_sensor_and_both_schedules() -> None:
 
 
 def test_dbt_assets_are_grouped_by_domain_folder() -> None:
-    from orchestration.definitions import defs
+    from orchestration.definitions import defs as load_defs
+
+    defs = load_defs()
 
     graph = defs.resolve_asset_graph()
     group = {k.to_user_string(): graph.get(k).group_name for k in graph.get_all_asset_keys()}

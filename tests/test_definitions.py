@@ -10,7 +10,9 @@ from orchestration.settings import PROJECT_ROOT
 
 
 def test_definitions_load_with_job_and_schedule() -> None:
-    from orchestration.definitions import defs
+    from orchestration.definitions import defs as load_defs
+
+    defs = load_defs()
 
     dg.Definitions.validate_loadable(defs)
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
@@ -22,7 +24,9 @@ def test_definitions_load_with_job_and_schedule() -> None:
 
 
 def test_every_asset_writing_the_warehouse_is_in_the_pool() -> None:
-    from orchestration.definitions import defs
+    from orchestration.definitions import defs as load_defs
+
+    defs = load_defs()
 
     graph = defs.resolve_asset_graph()
     for key in graph.get_all_asset_keys():

@@ -126,26 +126,41 @@ def test_repository_config_sets_the_schedule_time_zone() -> None:
     ],
 )
 def test_schedule_requests_the_week_just_closed(tz: str, tick: datetime, week: str) -> None:
+    from orchestration.assets.review import build_weekly_review_page, weekly_partitions
+
     job = dg.define_asset_job("job", selection=dg.AssetSelection.all())
-    schedule = build_weekly_schedule(job, tz, "reports__weekly_review")
+    schedule = build_weekly_schedule(job, tz)
     assert schedule.cron_schedule == "0 6 * * 1" and schedule.execution_timezone == tz
-    request = schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick))
+    page = build_weekly_review_page(weekly_partitions(timezone=tz))
+    repo = dg.Definitions(
+        assets=[page], jobs=[job], schedules=[schedule], resources={"warehouse": object()}
+    ).get_repository_def()
+    request = schedule.evaluate_tick(
+        dg.build_schedule_context(scheduled_execution_time=tick, repository_def=repo)
+    )
     (run,) = request.run_requests
     assert run.run_key == week and run.tags["review_week"] == week
-    assert run.run_config == {"ops": {"reports__weekly_review": {"config": {"week": week}}}}
+    # the page's partition of that week: its Monday
+    assert run.partition_key == parse_week(week).isoformat()
 
 
 def test_code_location_schedule_names_the_week() -> None:
-    from orchestration.assets.review import PAGE_OP
-    from orchestration.definitions import defs
+    from orchestration.assets.review import PAGE_KEY
+    from orchestration.definitions import defs as load_defs
+
+    defs = load_defs()
 
     schedule = defs.resolve_schedule_def("weekly_review")
     assert schedule.execution_timezone == "Europe/Berlin"
     monday = datetime(2026, 11, 23, 6, 0, tzinfo=ZoneInfo("Europe/Berlin"))
     (run,) = schedule.evaluate_tick(
-        dg.build_schedule_context(scheduled_execution_time=monday)
+        dg.build_schedule_context(
+            scheduled_execution_time=monday, repository_def=defs.get_repository_def()
+        )
     ).run_requests
-    assert run.run_config["ops"][PAGE_OP]["config"]["week"] == "2026-W47"
+    assert run.partition_key == "2026-11-16"  # the Monday of 2026-W47
+    page = defs.resolve_assets_def(PAGE_KEY)
+    assert run.partition_key in page.partitions_def.get_partition_keys(monday)
     assert run.job_name == "reliability_everything" or run.job_name is None
 
 

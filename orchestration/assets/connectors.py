@@ -1,9 +1,8 @@
 """One Dagster asset per connector enabled in the config's `connectors:` section.
 
 A connector asset writes landing files (it does not open the warehouse, so it is not in the
-`duckdb_warehouse` pool). The raw extract assets pick the files up on their next run: in the
-`reliability_everything` job they may run before or in parallel with the connectors, in which case
-the new files are loaded by the next run (the loader is idempotent and upserts by key).
+`duckdb_warehouse` pool). The code location makes each raw dataset's asset downstream of the
+connectors that feed it (orchestration/defs/connectors.py), so one run fetches, then loads.
 
 Which assets exist is decided when the code location loads (from RELIABILITY_CONFIG); what each
 run fetches is read from the config again at run time.
@@ -137,5 +136,3 @@ def enabled_connectors() -> ConnectorsConfig:
 def build_connector_assets(cfg: ConnectorsConfig) -> list[dg.AssetsDefinition]:
     return [build_connector_asset(kind) for kind in KINDS if kind in cfg.enabled()]
 
-
-connector_assets = build_connector_assets(enabled_connectors())

@@ -4,7 +4,8 @@
 `<landing>/postmortems/*.md`) and raw.review_settings (from the config's `review:` section), and
 hands them on to the lake and/or PostgreSQL like the configuration tables (`publish_tables`).
 `weekly_review_page` renders `<data>/reports/weekly-review-<YYYY>-W<ww>.md` and `.html` for the
-week in its run config (`week: 2026-W47`), by default the ISO week just closed.
+ISO week of its partition (keyed by the week's Monday), or without a partition for the week in its
+run config (`week: 2026-W47`), by default the ISO week just closed.
 """
 
 from datetime import UTC, date, datetime
@@ -83,6 +84,7 @@ PAGE_MARTS = (
 )
 PAGE_KEY = dg.AssetKey(["reports", "weekly_review"])
 PAGE_OP = "reports__weekly_review"  # the op name of PAGE_KEY, for run config
+DEFAULT_FIRST_MONDAY = date(2024, 1, 1)  # 2024-W01: automation.review_first_week's default
 
 
 class ReviewWeekConfig(dg.Config):
@@ -127,26 +129,71 @@ def _week_range(weeks: list[date]) -> str:
     return f"weeks {week_label(weeks[0])} to {week_label(weeks[-1])}" if weeks else "no weeks"
 
 
-@dg.asset(
-    key=PAGE_KEY,
-    group_name="review",
-    deps=[dg.AssetKey(["marts", m]) for m in PAGE_MARTS],
-    pool=WAREHOUSE_POOL,
-    kinds={"html", "markdown"},
-    description=(
-        "The weekly review page: <data>/reports/weekly-review-<YYYY>-W<ww>.md and .html "
-        "(self-contained, inline SVG) for the ISO week in the run config (`week`), by default the "
-        "week just closed. The Markdown is attached to the materialization."
-    ),
-)
-def weekly_review_page(
-    context: dg.AssetExecutionContext, config: ReviewWeekConfig, warehouse: WarehouseResource
+def weekly_partitions(
+    first_monday: date = DEFAULT_FIRST_MONDAY, timezone: str = "UTC"
+) -> dg.WeeklyPartitionsDefinition:
+    """One partition per ISO week (Monday to Sunday in `timezone`) from `first_monday`; a
+    partition's key is its Monday (2026-11-16 is 2026-W47). The last is the week just closed."""
+    return dg.WeeklyPartitionsDefinition(
+        start_date=first_monday.isoformat(), day_offset=1, timezone=timezone
+    )
+
+
+def partition_week(partition_key: str) -> str:
+    """The ISO week label of a partition key (its Monday): '2026-11-16' -> '2026-W47'."""
+    return week_label(date.fromisoformat(partition_key))
+
+
+def requested_week(context: dg.AssetExecutionContext, config: ReviewWeekConfig) -> str:
+    """The partition's week in a partitioned run (a run config week must then agree), else the
+    run config's week ('' = the default)."""
+    if not context.has_partition_key:
+        return config.week
+    week = partition_week(context.partition_key)
+    if config.week and config.week.strip() != week:
+        raise dg.Failure(
+            f"run config week {config.week} and partition {context.partition_key} ({week}) "
+            "disagree: give one of them"
+        )
+    return week
+
+
+def build_weekly_review_page(partitions: dg.WeeklyPartitionsDefinition) -> dg.AssetsDefinition:
+    """The page asset, partitioned by `partitions` (the code location reads the config's
+    review.timezone and automation.review_first_week at load)."""
+
+    @dg.asset(
+        key=PAGE_KEY,
+        group_name="review",
+        deps=[dg.AssetKey(["marts", m]) for m in PAGE_MARTS],
+        partitions_def=partitions,
+        pool=WAREHOUSE_POOL,
+        kinds={"html", "markdown"},
+        description=(
+            "The weekly review page: <data>/reports/weekly-review-<YYYY>-W<ww>.md and .html "
+            "(self-contained, inline SVG). One partition per ISO week, keyed by its Monday "
+            "(backfill any past week from the UI); a run without a partition renders the week in "
+            "the run config (`week`), by default the week just closed. The Markdown is attached "
+            "to the materialization."
+        ),
+    )
+    def weekly_review_page(
+        context: dg.AssetExecutionContext, config: ReviewWeekConfig, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
+        """Render the week's review from the marts and write both files."""
+        return render_page(context, requested_week(context, config), warehouse)
+
+    return weekly_review_page
+
+
+def render_page(
+    context: dg.AssetExecutionContext, week: str, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    """Render the week's review from the marts and write both files."""
+    """Write the page of `week` ('' = the week just closed, or the latest with data)."""
     settings = review_settings(warehouse.load_config())
     # On Spark or PostgreSQL the marts are the engine's: the page reads a copy of them.
     with review_connection(Path(warehouse.warehouse), current_target()) as con:
-        if not config.week and not available_weeks(con):
+        if not week and not available_weeks(con):
             # Nothing loaded yet (a fresh install): not a failure of the run, just nothing to show.
             context.log.warning("No weekly review written: the warehouse has no weeks of data yet")
             return dg.MaterializeResult(
@@ -158,7 +205,7 @@ def weekly_review_page(
                 }
             )
         try:
-            monday = resolve_week(con, config.week, settings.timezone)
+            monday = resolve_week(con, week, settings.timezone)
         except ValueError as exc:
             raise dg.Failure(str(exc)) from exc
         files = write_review(con, monday, reports_dir(warehouse.warehouse), settings.chart_weeks)
@@ -171,3 +218,8 @@ def weekly_review_page(
             "review": dg.MetadataValue.md(files.markdown),
         }
     )
+
+
+# With the default partitions (UTC, from 2024-W01), for `reliability review` and tests; the code
+# location builds its own from the config (orchestration/defs/review.py).
+weekly_review_page = build_weekly_review_page(weekly_partitions())

@@ -1,4 +1,5 @@
-"""Keep the warehouse current: a sensor on the landing folder and an hourly refresh schedule.
+"""Keep the warehouse current: a sensor on the landing folder and a refresh schedule (hourly by
+default, automation.refresh_cron).
 
 Both request runs of `reliability_current`: every asset except the connectors (which fetch on
 their own) and the weekly page (the weekly schedule writes it). The raw assets load only new
@@ -20,7 +21,7 @@ from ..settings import resolve_paths
 CURRENT_JOB = "reliability_current"
 SENSOR_NAME = "landing_files"
 SCHEDULE_NAME = "refresh"
-REFRESH_CRON = "0 * * * *"  # hourly
+REFRESH_CRON = "0 * * * *"  # hourly: the default of automation.refresh_cron
 PAGE_KEY = dg.AssetKey(["reports", "weekly_review"])
 
 
@@ -69,10 +70,19 @@ def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.
     return dg.SensorResult(run_requests=[dg.RunRequest(run_key=fingerprint)], cursor=fingerprint)
 
 
-refresh_schedule = dg.ScheduleDefinition(
-    name=SCHEDULE_NAME,
-    job=current_job,
-    cron_schedule=REFRESH_CRON,
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Hourly: load what is new and rebuild the affected models incrementally.",
-)
+def build_refresh_schedule(
+    cron: str = REFRESH_CRON, timezone: str = "UTC"
+) -> dg.ScheduleDefinition:
+    """The `refresh` schedule on `cron` (the config's automation.refresh_cron) in `timezone`."""
+    return dg.ScheduleDefinition(
+        name=SCHEDULE_NAME,
+        job=current_job,
+        cron_schedule=cron,
+        execution_timezone=timezone,
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+        description=f"{cron} ({timezone}): load what is new and rebuild the affected models "
+        "incrementally (automation.refresh_cron).",
+    )
+
+
+refresh_schedule = build_refresh_schedule()

@@ -81,4 +81,3 @@ def notifications(
 
 
 notification_assets = [notifications]
-defs = dg.Definitions(assets=notification_assets)

@@ -23,10 +23,10 @@ def configured_timezone() -> str:
 
 
 def build_weekly_schedule(
-    job: dg.UnresolvedAssetJobDefinition, timezone: str, page_op: str
+    job: dg.UnresolvedAssetJobDefinition, timezone: str
 ) -> dg.ScheduleDefinition:
-    """Monday 06:00 in `timezone`: run `job` with the page asset's run config naming the week
-    just closed (run key and tag `review_week` = that week, e.g. 2026-W47)."""
+    """Monday 06:00 in `timezone`: run `job` for the page's partition of the week just closed
+    (partition key = its Monday; run key and tag `review_week` = its label, e.g. 2026-W47)."""
 
     @dg.schedule(
         name=SCHEDULE_NAME,
@@ -34,7 +34,7 @@ def build_weekly_schedule(
         cron_schedule=CRON,
         execution_timezone=timezone,
         description=f"Monday 06:00 ({timezone}): load, build and test everything, then write the "
-        "review of the ISO week just closed.",
+        "review of the ISO week just closed (its partition of reports/weekly_review).",
     )
     def _weekly_review(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
         moment = context.scheduled_execution_time
@@ -42,11 +42,10 @@ def build_weekly_schedule(
             from datetime import UTC, datetime
 
             moment = datetime.now(UTC)
-        week = week_label(week_just_closed(moment, timezone))
+        monday = week_just_closed(moment, timezone)
+        week = week_label(monday)
         return dg.RunRequest(
-            run_key=week,
-            run_config={"ops": {page_op: {"config": {"week": week}}}},
-            tags={"review_week": week},
+            run_key=week, partition_key=monday.isoformat(), tags={"review_week": week}
         )
 
     return _weekly_review
