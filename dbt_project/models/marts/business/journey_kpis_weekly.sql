@@ -28,7 +28,7 @@ journeys as (
 
 settings as (
 
-    select * from {{ source('review_raw', 'review_settings') }}
+    select * from {{ ref('stg_review_settings') }}
 
 ),
 

@@ -25,7 +25,7 @@ definitions as (
 
 policy as (
 
-    select * from {{ source('slo_config', 'slo_policy') }}
+    select * from {{ ref('stg_slo_policy') }}
 
 ),
 
