@@ -18,6 +18,7 @@ from ..postmortems import POSTMORTEM_TABLES, read_postmortems, write_postmortem_
 from ..resources import WAREHOUSE_POOL, WarehouseResource
 from ..review.data import available_weeks, default_week
 from ..review.engine_marts import review_connection
+from ..review.inputs import page_inputs
 from ..review.publish import reports_dir, write_review
 from ..review.settings import SETTINGS_TABLE, review_settings
 from ..review.weeks import parse_week, week_just_closed, week_label
@@ -72,15 +73,6 @@ def review_inputs(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     )
 
 
-# The marts the page reads (dbt models; keys as dagster-dbt names them: marts/<model>).
-PAGE_MARTS = (
-    "weekly_review",
-    "weekly_corrective_actions",
-    "incident_review",
-    "review_action_items",
-    "journey_reliability_vs_conversion",
-    "journey_retention_weekly",
-)
 PAGE_KEY = dg.AssetKey(["reports", "weekly_review"])
 PAGE_OP = "reports__weekly_review"  # the op name of PAGE_KEY, for run config
 
@@ -130,7 +122,9 @@ def _week_range(weeks: list[date]) -> str:
 @dg.asset(
     key=PAGE_KEY,
     group_name="review",
-    deps=[dg.AssetKey(["marts", m]) for m in PAGE_MARTS],
+    # The dbt exposure weekly_review: exactly the tables the page reads (review/inputs.py).
+    deps=[dg.AssetKey(["marts", m]) for m in page_inputs().marts]
+    + [dg.AssetKey(["raw", t]) for t in page_inputs().raw],
     pool=WAREHOUSE_POOL,
     kinds={"html", "markdown"},
     description=(
