@@ -17,19 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from ..ingest.loader import connect
-
-# Every mart and raw table `review.data` reads.
-REVIEW_MARTS = (
-    "weekly_review",
-    "weekly_slo_review",
-    "weekly_corrective_actions",
-    "incident_review",
-    "review_action_items",
-    "journey_kpis_weekly",
-    "journey_reliability_vs_conversion",
-    "journey_retention_weekly",
-)
-REVIEW_RAW = ("review_settings", "postmortem_rejects")
+from .inputs import page_inputs
 
 Rows = tuple[list[str], list[tuple]]
 
@@ -39,7 +27,7 @@ def _postgres_marts() -> dict[str, Rows]:
 
     out: dict[str, Rows] = {}
     with pg_connect() as pg, pg.cursor() as cur:
-        for name in REVIEW_MARTS:
+        for name in page_inputs().marts:
             cur.execute(f"SELECT * FROM marts.{name}")
             out[name] = ([d[0] for d in cur.description], cur.fetchall())
     return out
@@ -53,7 +41,7 @@ def _spark_marts() -> dict[str, Rows]:
         Path(os.environ[SPARK_DIR_VAR]), os.environ.get("RELIABILITY_SPARK_MASTER", "local[2]")
     )
     try:
-        return {name: read_table(spark, f"marts.{name}") for name in REVIEW_MARTS}
+        return {name: read_table(spark, f"marts.{name}") for name in page_inputs().marts}
     finally:
         spark.stop()
 
@@ -84,7 +72,7 @@ def review_connection(warehouse: Path, target: str) -> Iterator[duckdb.DuckDBPyC
     tables = {f"marts.{name}": _arrow(*rows) for name, rows in engine_marts(target).items()}
     with connect(warehouse) as wh:
         tables |= {f"raw.{t}": wh.sql(f"SELECT * FROM raw.{t}").to_arrow_table()
-                   for t in REVIEW_RAW}
+                   for t in page_inputs().raw}
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")

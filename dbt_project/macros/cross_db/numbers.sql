@@ -12,13 +12,6 @@
 {% macro spark__cross_db_type_double() -%}double{%- endmacro %}
 
 
-{#- num / den as a double, null when den is 0 or null. Plain `/` truncates integers on PostgreSQL
-    (7 / 2 = 3) but not on DuckDB or Spark (3.5). -#}
-{% macro cross_db_divide(num, den) -%}
-    (cast({{ num }} as {{ cross_db_type_double() }}) / nullif(cast({{ den }} as {{ cross_db_type_double() }}), 0))
-{%- endmacro %}
-
-
 {#- x rounded to `digits` decimals, half away from zero, as a double. PostgreSQL has round()
     only for numeric: the double goes through numeric (exact for its shortest decimal form). -#}
 {% macro cross_db_round(x, digits) -%}
@@ -50,24 +43,6 @@
 
 {% macro spark__cross_db_percentile_cont(expression, fraction) -%}
     percentile({{ expression }}, {{ fraction }})
-{%- endmacro %}
-
-
-{#- The nearest-rank percentile (percentile_disc): an actual value of expression. -#}
-{% macro cross_db_percentile_disc(expression, fraction) -%}
-    {{ return(adapter.dispatch('cross_db_percentile_disc', 'reliability')(expression, fraction)) }}
-{%- endmacro %}
-
-{% macro default__cross_db_percentile_disc(expression, fraction) -%}
-    percentile_disc({{ fraction }}) within group (order by {{ expression }})
-{%- endmacro %}
-
-{% macro duckdb__cross_db_percentile_disc(expression, fraction) -%}
-    quantile_disc({{ expression }}, {{ fraction }})
-{%- endmacro %}
-
-{% macro spark__cross_db_percentile_disc(expression, fraction) -%}
-    percentile_disc({{ fraction }}) within group (order by {{ expression }})
 {%- endmacro %}
 
 

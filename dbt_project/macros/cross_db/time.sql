@@ -5,61 +5,6 @@
     default__ is PostgreSQL-flavoured ANSI SQL.
 -#}
 
-{#- Seconds since 1970-01-01 00:00:00 UTC, as a double (fractional seconds kept). -#}
-{% macro cross_db_epoch_seconds(ts) -%}
-    {{ return(adapter.dispatch('cross_db_epoch_seconds', 'reliability')(ts)) }}
-{%- endmacro %}
-
-{% macro default__cross_db_epoch_seconds(ts) -%}
-    cast(extract(epoch from {{ ts }}) as {{ cross_db_type_double() }})
-{%- endmacro %}
-
-{% macro duckdb__cross_db_epoch_seconds(ts) -%}
-    (epoch_us({{ ts }}) / 1000000.0)
-{%- endmacro %}
-
-{% macro spark__cross_db_epoch_seconds(ts) -%}
-    (unix_micros({{ ts }}) / 1000000.0)
-{%- endmacro %}
-
-
-{#- The timestamp `seconds` (a number, may be fractional) after 1970-01-01 00:00:00 UTC,
-    to the microsecond (rounded). -#}
-{% macro cross_db_from_epoch_seconds(seconds) -%}
-    {{ return(adapter.dispatch('cross_db_from_epoch_seconds', 'reliability')(seconds)) }}
-{%- endmacro %}
-
-{% macro default__cross_db_from_epoch_seconds(seconds) -%}
-    (timestamp '1970-01-01 00:00:00' + round(cast({{ seconds }} as numeric) * 1000000) * interval '1 microsecond')
-{%- endmacro %}
-
-{% macro duckdb__cross_db_from_epoch_seconds(seconds) -%}
-    make_timestamp(cast(round({{ seconds }} * 1000000) as bigint))
-{%- endmacro %}
-
-{% macro spark__cross_db_from_epoch_seconds(seconds) -%}
-    timestamp_micros(cast(round({{ seconds }} * 1000000) as bigint))
-{%- endmacro %}
-
-
-{#- Seconds from start_at to end_at as a double (negative when end_at is earlier; null if either is). -#}
-{% macro cross_db_seconds_between(start_at, end_at) -%}
-    {{ return(adapter.dispatch('cross_db_seconds_between', 'reliability')(start_at, end_at)) }}
-{%- endmacro %}
-
-{% macro default__cross_db_seconds_between(start_at, end_at) -%}
-    cast(extract(epoch from ({{ end_at }} - {{ start_at }})) as {{ cross_db_type_double() }})
-{%- endmacro %}
-
-{% macro duckdb__cross_db_seconds_between(start_at, end_at) -%}
-    ((epoch_us({{ end_at }}) - epoch_us({{ start_at }})) / 1000000.0)
-{%- endmacro %}
-
-{% macro spark__cross_db_seconds_between(start_at, end_at) -%}
-    ((unix_micros({{ end_at }}) - unix_micros({{ start_at }})) / 1000000.0)
-{%- endmacro %}
-
-
 {#- ts plus `amount` (a number or a column, may be fractional or negative) of `unit`:
     'second', 'minute', 'hour', 'day' or 'week'. Exact to the microsecond; no calendar months
     (use dbt.dateadd for those). -#}
@@ -84,29 +29,13 @@
 {%- endmacro %}
 
 
-{#- The start of the `minutes`-long bucket (counted from 1970-01-01 00:00 UTC) holding ts: with a
-    divisor of 1440 that is a clock-aligned slice (5 -> :00, :05, ...). Buckets of whole days,
-    weeks or months: dbt.date_trunc, or cross_db_week_start for ISO weeks. -#}
-{% macro cross_db_time_bucket(ts, minutes) -%}
-    {{ return(adapter.dispatch('cross_db_time_bucket', 'reliability')(ts, minutes)) }}
-{%- endmacro %}
-
-{% macro default__cross_db_time_bucket(ts, minutes) -%}
-    {{ cross_db_from_epoch_seconds('floor(' ~ cross_db_epoch_seconds(ts) ~ ' / ' ~ (minutes * 60) ~ ') * ' ~ (minutes * 60)) }}
-{%- endmacro %}
-
-{% macro duckdb__cross_db_time_bucket(ts, minutes) -%}
-    time_bucket(interval '{{ minutes }} minutes', {{ ts }}, timestamp '1970-01-01 00:00:00')
-{%- endmacro %}
-
-
 {#- The ISO week (Monday 00:00 UTC) of a timestamp or date, as a date. -#}
 {% macro cross_db_week_start(ts) -%}
     {{ return(adapter.dispatch('cross_db_week_start', 'reliability')(ts)) }}
 {%- endmacro %}
 
 {% macro default__cross_db_week_start(ts) -%}
-    cast(date_trunc('week', {{ ts }}) as date)
+    cast({{ dbt.date_trunc('week', ts) }} as date)
 {%- endmacro %}
 
 {% macro spark__cross_db_week_start(ts) -%}
@@ -161,4 +90,23 @@
 
 {% macro spark__cross_db_series(start, stop, step) -%}
     explode(sequence({{ start }}, {{ stop }}, interval 1 {{ step }}))
+{%- endmacro %}
+
+
+{#- Minutes from start_at to end_at as a double (fractional, negative when end_at is earlier;
+    null if either is null). -#}
+{% macro cross_db_minutes_between(start_at, end_at) -%}
+    {{ return(adapter.dispatch('cross_db_minutes_between', 'reliability')(start_at, end_at)) }}
+{%- endmacro %}
+
+{% macro default__cross_db_minutes_between(start_at, end_at) -%}
+    (extract(epoch from ({{ end_at }} - {{ start_at }})) / 60.0)
+{%- endmacro %}
+
+{% macro duckdb__cross_db_minutes_between(start_at, end_at) -%}
+    ((epoch({{ end_at }}) - epoch({{ start_at }})) / 60.0)
+{%- endmacro %}
+
+{% macro spark__cross_db_minutes_between(start_at, end_at) -%}
+    ((unix_micros({{ end_at }}) - unix_micros({{ start_at }})) / 60000000.0)
 {%- endmacro %}

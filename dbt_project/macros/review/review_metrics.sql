@@ -1,7 +1,7 @@
 {#-
     The metrics of the weekly review that get a week-over-week change and can raise a corrective
     action (worse two weeks in a row): column name, which direction is better, and the name the
-    review shows. Used by int_review__weekly_metric_changes and weekly_review.
+    review shows. Used by weekly_review_metric_changes and weekly_review.
 -#}
 {% macro review_metrics() -%}
     {{ return([

@@ -2,20 +2,20 @@
 
 {#- Burn-rate alert factor: budget fraction x period hours / long-window hours (SRE workbook). -#}
 {% macro slo_burn_factor(budget_fraction, period_minutes, long_window_minutes) -%}
-    ({{ budget_fraction }} * cast({{ period_minutes }} as {{ slo_type_double() }}) / {{ long_window_minutes }})
+    ({{ budget_fraction }} * cast({{ period_minutes }} as {{ cross_db_type_double() }}) / {{ long_window_minutes }})
 {%- endmacro %}
 
 {#- (bad / valid) / (1 - target); null without valid events or with a 100% target. -#}
 {% macro slo_burn_rate(bad, valid, target) -%}
     case
         when {{ valid }} > 0 and {{ target }} < 1
-            then cast({{ bad }} as {{ slo_type_double() }}) / {{ valid }} / (1 - {{ target }})
+            then cast({{ bad }} as {{ cross_db_type_double() }}) / {{ valid }} / (1 - {{ target }})
     end
 {%- endmacro %}
 
 {#- num / den, null when den is 0 or null. -#}
 {% macro slo_safe_divide(num, den) -%}
-    case when ({{ den }}) <> 0 then cast({{ num }} as {{ slo_type_double() }}) / ({{ den }}) end
+    case when ({{ den }}) <> 0 then cast({{ num }} as {{ cross_db_type_double() }}) / ({{ den }}) end
 {%- endmacro %}
 
 {#- The policy: no_data, freeze (exhausted, or remaining at/below freeze), caution, ship. -#}
@@ -30,11 +30,6 @@
             then 'caution'
         else 'ship'
     end
-{%- endmacro %}
-
-{#- An 8-byte float type (dbt.type_float() is single precision on DuckDB and PostgreSQL). -#}
-{% macro slo_type_double() -%}
-    {{ return(cross_db_type_double()) }}
 {%- endmacro %}
 
 {#- Reported ratios are rounded to 9 decimals, so that 0.009 / 0.01 reads 0.9, not 0.8999999999999999. -#}

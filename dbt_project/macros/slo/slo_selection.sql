@@ -12,13 +12,13 @@
         routes.first_timed_request_at,
         routes.last_request_at
     from {{ routes }} as routes
-    inner join {{ source('slo_config', 'slo_selectors') }} as selectors
+    inner join {{ ref('stg_slo_selectors') }} as selectors
         on routes.service = selectors.service
         and {{ cross_db_like('routes.route', 'selectors.route_pattern') }}
         and (selectors.http_method is null or routes.http_method_key = selectors.http_method)
     where not exists (
         select 1
-        from {{ source('slo_config', 'slo_excluded_routes') }} as excluded_routes
+        from {{ ref('stg_slo_excluded_routes') }} as excluded_routes
         where {{ cross_db_like('routes.route', 'excluded_routes.route_pattern') }}
     )
 {%- endmacro %}

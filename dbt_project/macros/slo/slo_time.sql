@@ -1,14 +1,4 @@
-{#- Time helpers for the SLO models; what differs between engines is in macros/cross_db/time.sql. -#}
-
-{#- A naive UTC timestamp as naive local time in time zone `tz` (a column or a quoted literal). -#}
-{% macro slo_utc_to_local(ts, tz) -%}
-    {{ return(cross_db_utc_to_local(ts, tz)) }}
-{%- endmacro %}
-
-{#- A naive local timestamp in time zone `tz` as naive UTC. -#}
-{% macro slo_local_to_utc(ts, tz) -%}
-    {{ return(cross_db_local_to_utc(ts, tz)) }}
-{%- endmacro %}
+{#- Time helpers for the SLO models, built on macros/cross_db/time.sql. -#}
 
 {#- Rows `series_column` = start, start + step, ... <= stop, one per value, for each row of
     `relation` (a CTE name); `step` is 'minute', 'hour' or 'day'. start and stop are cast to

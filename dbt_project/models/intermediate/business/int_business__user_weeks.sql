@@ -21,7 +21,7 @@ journeys as (
 
 incidents as (
 
-    select * from {{ ref('fct_incidents') }}
+    select * from {{ ref('stg_incidents') }}
 
 ),
 

@@ -75,7 +75,7 @@ time_matches as (
             counted.previous_counted_finished_at < anchored.anchor_at
             or (
                 counted.previous_counted_finished_at is null
-                and {{ dora_minutes_between('anchored.anchor_at', 'counted.finished_at') }}
+                and {{ cross_db_minutes_between('anchored.anchor_at', 'counted.finished_at') }}
                     <= {{ lookback_minutes }}
             )
         )

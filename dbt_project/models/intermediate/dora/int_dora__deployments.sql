@@ -23,7 +23,7 @@ flagged as (
         started_at,
         finished_at,
         finished_date,
-        {{ dora_week_start('finished_at') }} as week_start,
+        {{ cross_db_week_start('finished_at') }} as week_start,
         commit_sha,
         fixes_incident_id,
         coalesce(is_production, false) as is_production,

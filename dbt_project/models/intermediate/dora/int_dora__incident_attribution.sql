@@ -81,7 +81,7 @@ window_ranked as (
     inner join counted
         on incidents.service = counted.service
         and counted.finished_at <= incidents.started_at
-        and {{ dora_minutes_between('counted.finished_at', 'incidents.started_at') }}
+        and {{ cross_db_minutes_between('counted.finished_at', 'incidents.started_at') }}
             <= {{ window_minutes }}
 
 ),

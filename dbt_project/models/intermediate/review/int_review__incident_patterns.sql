@@ -13,13 +13,13 @@ incidents as (
 
 postmortems as (
 
-    select * from {{ source('review_raw', 'postmortems') }}
+    select * from {{ ref('stg_postmortems') }}
 
 ),
 
 settings as (
 
-    select * from {{ source('review_raw', 'review_settings') }}
+    select * from {{ ref('stg_review_settings') }}
 
 ),
 

@@ -9,7 +9,7 @@ definitions as (
 
 alert_windows as (
 
-    select * from {{ source('slo_config', 'slo_alert_windows') }}
+    select * from {{ ref('stg_slo_alert_windows') }}
 
 ),
 

@@ -73,7 +73,7 @@ calendar_local as (
 
     select
         *,
-        {{ slo_utc_to_local(dbt.dateadd('minute', -1, 'window_end_at'), 'calendar_time_zone') }} as last_minute_local
+        {{ cross_db_utc_to_local(dbt.dateadd('minute', -1, 'window_end_at'), 'calendar_time_zone') }} as last_minute_local
     from ends
 
 ),
@@ -97,7 +97,7 @@ windowed as (
         case
             when window_kind = 'rolling'
                 then {{ dbt.dateadd('minute', '-window_minutes', 'window_end_at') }}
-            else {{ slo_local_to_utc('period_start_local', 'calendar_time_zone') }}
+            else {{ cross_db_local_to_utc('period_start_local', 'calendar_time_zone') }}
         end as window_start_at,
         case
             when window_kind = 'rolling' then window_minutes

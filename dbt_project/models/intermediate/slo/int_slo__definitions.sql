@@ -2,7 +2,7 @@ with
 
 definitions as (
 
-    select * from {{ source('slo_config', 'slo_definitions') }}
+    select * from {{ ref('stg_slo_definitions') }}
 
 ),
 

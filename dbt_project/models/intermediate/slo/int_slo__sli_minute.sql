@@ -92,7 +92,7 @@ definitions as (
 
 status_rules as (
 
-    select * from {{ source('slo_config', 'slo_status_rules') }}
+    select * from {{ ref('stg_slo_status_rules') }}
 
 ),
 

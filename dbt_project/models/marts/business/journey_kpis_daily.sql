@@ -27,7 +27,7 @@ journeys as (
 
 settings as (
 
-    select * from {{ source('review_raw', 'review_settings') }}
+    select * from {{ ref('stg_review_settings') }}
 
 ),
 
@@ -52,21 +52,9 @@ day_bounds as (
 
 ),
 
-day_numbers as (
-
-    {{ dbt.generate_series(7400) }}
-
-),
-
 days as (
 
-    select
-        cast({{ dbt.dateadd('day', 'day_numbers.generated_number - 1', 'day_bounds.first_day_date') }} as date)
-            as day_date
-    from day_bounds
-    cross join day_numbers
-    where day_numbers.generated_number - 1
-        <= {{ dbt.datediff('day_bounds.first_day_date', 'day_bounds.last_day_date', 'day') }}
+    {{ calendar_spine('day_bounds', 'first_day_date', 'last_day_date', 1, 7400, 'day_date') }}
 
 ),
 
@@ -87,12 +75,8 @@ conversions_daily as (
         scope,
         journey,
         day_date,
-        sum(case when step_kind = 'started' then 1 else 0 end) as conversions_started,
-        sum(case when step_kind = 'completed' then 1 else 0 end) as conversions_completed,
-        sum(revenue) as revenue,
-        count(revenue) as orders_with_revenue,
-        count(distinct user_key_hash) as unique_users,
-        case when count(distinct currency) > 1 then 'mixed' else max(currency) end as currency
+        {{ journey_conversion_aggregates() }},
+        count(distinct user_key_hash) as unique_users
     from events
     group by scope, journey, day_date
 
@@ -104,19 +88,9 @@ joined as (
         spine.scope,
         spine.journey,
         spine.day_date,
-        coalesce(conversions_daily.conversions_started, 0) as conversions_started,
-        coalesce(conversions_daily.conversions_completed, 0) as conversions_completed,
-        coalesce(conversions_daily.revenue, 0) as revenue,
-        coalesce(conversions_daily.orders_with_revenue, 0) as orders_with_revenue,
+        {{ journey_conversion_totals('conversions_daily') }},
         coalesce(conversions_daily.unique_users, 0) as unique_users,
-        conversions_daily.currency,
-        coalesce(requests_daily.requests, 0) as requests,
-        coalesce(requests_daily.good_requests, 0) as good_requests,
-        coalesce(requests_daily.timed_requests, 0) as timed_requests,
-        coalesce(requests_daily.fast_requests, 0) as fast_requests,
-        coalesce(requests_daily.latency_threshold_ms, settings.latency_threshold_ms)
-            as latency_threshold_ms,
-        coalesce(requests_daily.latency_threshold_source, 'config') as latency_threshold_source
+        {{ journey_request_totals('requests_daily') }}
     from spine
     cross join settings
     left join conversions_daily
@@ -138,19 +112,9 @@ final as (
         scope,
         journey,
         day_date,
-        cast(conversions_started as {{ dbt.type_bigint() }}) as conversions_started,
-        cast(conversions_completed as {{ dbt.type_bigint() }}) as conversions_completed,
-        cast(conversions_completed as {{ cross_db_type_double() }}) / nullif(conversions_started, 0)
-            as conversion_rate,
-        cast(revenue as {{ cross_db_type_double() }}) as revenue,
-        cast(revenue as {{ cross_db_type_double() }}) / nullif(orders_with_revenue, 0) as average_order_value,
-        currency,
+        {{ journey_conversion_kpis() }},
         cast(unique_users as {{ dbt.type_bigint() }}) as unique_users,
-        cast(requests as {{ dbt.type_bigint() }}) as requests,
-        cast(good_requests as {{ cross_db_type_double() }}) / nullif(requests, 0) as availability_sli,
-        cast(fast_requests as {{ cross_db_type_double() }}) / nullif(timed_requests, 0) as latency_sli,
-        cast(latency_threshold_ms as {{ cross_db_type_double() }}) as latency_threshold_ms,
-        latency_threshold_source
+        {{ journey_request_kpis() }}
     from joined
 
 )

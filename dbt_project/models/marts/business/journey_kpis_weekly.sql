@@ -28,7 +28,7 @@ journeys as (
 
 settings as (
 
-    select * from {{ source('review_raw', 'review_settings') }}
+    select * from {{ ref('stg_review_settings') }}
 
 ),
 
@@ -62,21 +62,9 @@ week_bounds as (
 
 ),
 
-week_numbers as (
-
-    {{ dbt.generate_series(1100) }}
-
-),
-
 weeks as (
 
-    select
-        cast({{ dbt.dateadd('day', '(week_numbers.generated_number - 1) * 7', 'week_bounds.first_week_start') }} as date)
-            as week_start
-    from week_bounds
-    cross join week_numbers
-    where (week_numbers.generated_number - 1) * 7
-        <= {{ dbt.datediff('week_bounds.first_week_start', 'week_bounds.last_week_start', 'day') }}
+    {{ calendar_spine('week_bounds', 'first_week_start', 'last_week_start', 7, 1100, 'week_start') }}
 
 ),
 
@@ -98,11 +86,7 @@ conversions_weekly as (
         scope,
         journey,
         week_start,
-        sum(case when step_kind = 'started' then 1 else 0 end) as conversions_started,
-        sum(case when step_kind = 'completed' then 1 else 0 end) as conversions_completed,
-        sum(revenue) as revenue,
-        count(revenue) as orders_with_revenue,
-        case when count(distinct currency) > 1 then 'mixed' else max(currency) end as currency
+        {{ journey_conversion_aggregates() }}
     from events
     group by scope, journey, week_start
 
@@ -175,21 +159,11 @@ joined as (
         spine.scope,
         spine.journey,
         spine.week_start,
-        coalesce(conversions_weekly.conversions_started, 0) as conversions_started,
-        coalesce(conversions_weekly.conversions_completed, 0) as conversions_completed,
-        coalesce(conversions_weekly.revenue, 0) as revenue,
-        coalesce(conversions_weekly.orders_with_revenue, 0) as orders_with_revenue,
-        conversions_weekly.currency,
+        {{ journey_conversion_totals('conversions_weekly') }},
         coalesce(active_users.active_users, 0) as active_users,
         coalesce(previous_active.active_users, 0) as previous_week_active_users,
         coalesce(returning_users.returning_users, 0) as returning_users,
-        coalesce(requests_weekly.requests, 0) as requests,
-        coalesce(requests_weekly.good_requests, 0) as good_requests,
-        coalesce(requests_weekly.timed_requests, 0) as timed_requests,
-        coalesce(requests_weekly.fast_requests, 0) as fast_requests,
-        coalesce(requests_weekly.latency_threshold_ms, settings.latency_threshold_ms)
-            as latency_threshold_ms,
-        coalesce(requests_weekly.latency_threshold_source, 'config') as latency_threshold_source
+        {{ journey_request_totals('requests_weekly') }}
     from spine
     cross join settings
     left join conversions_weekly
@@ -223,23 +197,13 @@ final as (
         scope,
         journey,
         week_start,
-        cast(conversions_started as {{ dbt.type_bigint() }}) as conversions_started,
-        cast(conversions_completed as {{ dbt.type_bigint() }}) as conversions_completed,
-        cast(conversions_completed as {{ cross_db_type_double() }}) / nullif(conversions_started, 0)
-            as conversion_rate,
-        cast(revenue as {{ cross_db_type_double() }}) as revenue,
-        cast(revenue as {{ cross_db_type_double() }}) / nullif(orders_with_revenue, 0) as average_order_value,
-        currency,
+        {{ journey_conversion_kpis() }},
         cast(active_users as {{ dbt.type_bigint() }}) as active_users,
         cast(previous_week_active_users as {{ dbt.type_bigint() }}) as previous_week_active_users,
         cast(returning_users as {{ dbt.type_bigint() }}) as returning_users,
         cast(returning_users as {{ cross_db_type_double() }}) / nullif(previous_week_active_users, 0)
             as returning_user_rate,
-        cast(requests as {{ dbt.type_bigint() }}) as requests,
-        cast(good_requests as {{ cross_db_type_double() }}) / nullif(requests, 0) as availability_sli,
-        cast(fast_requests as {{ cross_db_type_double() }}) / nullif(timed_requests, 0) as latency_sli,
-        cast(latency_threshold_ms as {{ cross_db_type_double() }}) as latency_threshold_ms,
-        latency_threshold_source
+        {{ journey_request_kpis() }}
     from joined
 
 )

@@ -17,7 +17,7 @@ kpis as (
 
 settings as (
 
-    select * from {{ source('review_raw', 'review_settings') }}
+    select * from {{ ref('stg_review_settings') }}
 
 ),
 

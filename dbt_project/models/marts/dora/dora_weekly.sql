@@ -75,24 +75,9 @@ week_bounds as (
 
 ),
 
-week_numbers as (
-
-    {{ dbt.generate_series(5300) }}
-
-),
-
 weeks as (
 
-    select
-        cast(
-            {{ dbt.dateadd('day', '(week_numbers.generated_number - 1) * 7', 'week_bounds.first_week_start') }}
-            as date
-        ) as week_start
-    from week_bounds
-    cross join week_numbers
-    where
-        (week_numbers.generated_number - 1) * 7
-        <= {{ dbt.datediff('week_bounds.first_week_start', 'week_bounds.last_week_start', 'day') }}
+    {{ calendar_spine('week_bounds', 'first_week_start', 'last_week_start', 7, 5300, 'week_start') }}
 
 ),
 
@@ -233,8 +218,8 @@ change_weeks as (
         scope_name,
         week_start,
         count(*) as lead_time_changes,
-        {{ dora_percentile_cont('lead_time_minutes', 0.5) }} as lead_time_median_minutes,
-        {{ dora_percentile_cont('lead_time_minutes', 0.9) }} as lead_time_p90_minutes
+        {{ cross_db_percentile_cont('lead_time_minutes', 0.5) }} as lead_time_median_minutes,
+        {{ cross_db_percentile_cont('lead_time_minutes', 0.9) }} as lead_time_p90_minutes
     from scoped_changes
     group by scope, scope_name, week_start
 
@@ -249,13 +234,13 @@ incident_weeks as (
         count(*) as incidents,
         sum(case when is_open then 1 else 0 end) as open_incidents,
         count(recovery_minutes) as recovered_failures,
-        {{ dora_percentile_cont('recovery_minutes', 0.5) }}
+        {{ cross_db_percentile_cont('recovery_minutes', 0.5) }}
             as failed_deployment_recovery_median_minutes,
-        {{ dora_percentile_cont('recovery_minutes', 0.9) }}
+        {{ cross_db_percentile_cont('recovery_minutes', 0.9) }}
             as failed_deployment_recovery_p90_minutes,
-        {{ dora_percentile_cont('time_to_restore_minutes', 0.5) }}
+        {{ cross_db_percentile_cont('time_to_restore_minutes', 0.5) }}
             as time_to_restore_median_minutes,
-        {{ dora_percentile_cont('time_to_restore_minutes', 0.9) }}
+        {{ cross_db_percentile_cont('time_to_restore_minutes', 0.9) }}
             as time_to_restore_p90_minutes
     from scoped_incidents
     group by scope, scope_name, week_start
@@ -270,7 +255,7 @@ change_trailing as (
         spine.scope,
         spine.scope_name,
         spine.week_start,
-        {{ dora_percentile_cont('scoped_changes.lead_time_minutes', 0.5) }}
+        {{ cross_db_percentile_cont('scoped_changes.lead_time_minutes', 0.5) }}
             as lead_time_median_minutes_4w
     from spine
     inner join scoped_changes
@@ -288,7 +273,7 @@ incident_trailing as (
         spine.scope,
         spine.scope_name,
         spine.week_start,
-        {{ dora_percentile_cont('scoped_incidents.recovery_minutes', 0.5) }}
+        {{ cross_db_percentile_cont('scoped_incidents.recovery_minutes', 0.5) }}
             as failed_deployment_recovery_median_minutes_4w
     from spine
     inner join scoped_incidents
@@ -370,19 +355,19 @@ metrics as (
 
     select
         *,
-        cast(deployments as {{ dora_type_double() }}) / 7 as deployment_frequency_per_day,
-        cast(deploy_days as {{ dora_type_double() }}) as deploy_days_per_week,
-        cast(failed_deployments as {{ dora_type_double() }}) / nullif(deployments, 0)
+        cast(deployments as {{ cross_db_type_double() }}) / 7 as deployment_frequency_per_day,
+        cast(deploy_days as {{ cross_db_type_double() }}) as deploy_days_per_week,
+        cast(failed_deployments as {{ cross_db_type_double() }}) / nullif(deployments, 0)
             as change_fail_rate,
-        cast(rework_deployments as {{ dora_type_double() }}) / nullif(deployments, 0)
+        cast(rework_deployments as {{ cross_db_type_double() }}) / nullif(deployments, 0)
             as rework_rate,
-        cast(deployments_4w as {{ dora_type_double() }}) / (7 * trailing_weeks)
+        cast(deployments_4w as {{ cross_db_type_double() }}) / (7 * trailing_weeks)
             as deployment_frequency_per_day_4w,
-        cast(deploy_days_4w as {{ dora_type_double() }}) / trailing_weeks
+        cast(deploy_days_4w as {{ cross_db_type_double() }}) / trailing_weeks
             as deploy_days_per_week_4w,
-        cast(failed_deployments_4w as {{ dora_type_double() }}) / nullif(deployments_4w, 0)
+        cast(failed_deployments_4w as {{ cross_db_type_double() }}) / nullif(deployments_4w, 0)
             as change_fail_rate_4w,
-        cast(rework_deployments_4w as {{ dora_type_double() }}) / nullif(deployments_4w, 0)
+        cast(rework_deployments_4w as {{ cross_db_type_double() }}) / nullif(deployments_4w, 0)
             as rework_rate_4w
     from trailing_sums
 
@@ -419,42 +404,42 @@ final as (
         metrics.week_start,
         cast(metrics.deployments as {{ dbt.type_bigint() }}) as deployments,
         cast(metrics.deploy_days as {{ dbt.type_bigint() }}) as deploy_days,
-        cast(metrics.deployment_frequency_per_day as {{ dora_type_double() }})
+        cast(metrics.deployment_frequency_per_day as {{ cross_db_type_double() }})
             as deployment_frequency_per_day,
         cast(metrics.lead_time_changes as {{ dbt.type_bigint() }}) as lead_time_changes,
-        cast(metrics.lead_time_median_minutes as {{ dora_type_double() }})
+        cast(metrics.lead_time_median_minutes as {{ cross_db_type_double() }})
             as lead_time_median_minutes,
-        cast(metrics.lead_time_p90_minutes as {{ dora_type_double() }}) as lead_time_p90_minutes,
+        cast(metrics.lead_time_p90_minutes as {{ cross_db_type_double() }}) as lead_time_p90_minutes,
         cast(metrics.failed_deployments as {{ dbt.type_bigint() }}) as failed_deployments,
-        cast(metrics.change_fail_rate as {{ dora_type_double() }}) as change_fail_rate,
+        cast(metrics.change_fail_rate as {{ cross_db_type_double() }}) as change_fail_rate,
         cast(metrics.recovered_failures as {{ dbt.type_bigint() }}) as recovered_failures,
-        cast(metrics.failed_deployment_recovery_median_minutes as {{ dora_type_double() }})
+        cast(metrics.failed_deployment_recovery_median_minutes as {{ cross_db_type_double() }})
             as failed_deployment_recovery_median_minutes,
-        cast(metrics.failed_deployment_recovery_p90_minutes as {{ dora_type_double() }})
+        cast(metrics.failed_deployment_recovery_p90_minutes as {{ cross_db_type_double() }})
             as failed_deployment_recovery_p90_minutes,
-        cast(metrics.time_to_restore_median_minutes as {{ dora_type_double() }})
+        cast(metrics.time_to_restore_median_minutes as {{ cross_db_type_double() }})
             as time_to_restore_median_minutes,
-        cast(metrics.time_to_restore_p90_minutes as {{ dora_type_double() }})
+        cast(metrics.time_to_restore_p90_minutes as {{ cross_db_type_double() }})
             as time_to_restore_p90_minutes,
         cast(metrics.rework_deployments as {{ dbt.type_bigint() }}) as rework_deployments,
-        cast(metrics.rework_rate as {{ dora_type_double() }}) as rework_rate,
+        cast(metrics.rework_rate as {{ cross_db_type_double() }}) as rework_rate,
         cast(metrics.incidents as {{ dbt.type_bigint() }}) as incidents,
         cast(metrics.open_incidents as {{ dbt.type_bigint() }}) as open_incidents,
         cast(metrics.trailing_weeks as {{ dbt.type_bigint() }}) as trailing_weeks,
         cast(metrics.deployments_4w as {{ dbt.type_bigint() }}) as deployments_4w,
         cast(metrics.deploy_days_4w as {{ dbt.type_bigint() }}) as deploy_days_4w,
-        cast(metrics.deployment_frequency_per_day_4w as {{ dora_type_double() }})
+        cast(metrics.deployment_frequency_per_day_4w as {{ cross_db_type_double() }})
             as deployment_frequency_per_day_4w,
-        cast(metrics.deploy_days_per_week_4w as {{ dora_type_double() }})
+        cast(metrics.deploy_days_per_week_4w as {{ cross_db_type_double() }})
             as deploy_days_per_week_4w,
-        cast(metrics.lead_time_median_minutes_4w as {{ dora_type_double() }})
+        cast(metrics.lead_time_median_minutes_4w as {{ cross_db_type_double() }})
             as lead_time_median_minutes_4w,
         cast(metrics.failed_deployments_4w as {{ dbt.type_bigint() }}) as failed_deployments_4w,
-        cast(metrics.change_fail_rate_4w as {{ dora_type_double() }}) as change_fail_rate_4w,
-        cast(metrics.failed_deployment_recovery_median_minutes_4w as {{ dora_type_double() }})
+        cast(metrics.change_fail_rate_4w as {{ cross_db_type_double() }}) as change_fail_rate_4w,
+        cast(metrics.failed_deployment_recovery_median_minutes_4w as {{ cross_db_type_double() }})
             as failed_deployment_recovery_median_minutes_4w,
         cast(metrics.rework_deployments_4w as {{ dbt.type_bigint() }}) as rework_deployments_4w,
-        cast(metrics.rework_rate_4w as {{ dora_type_double() }}) as rework_rate_4w,
+        cast(metrics.rework_rate_4w as {{ cross_db_type_double() }}) as rework_rate_4w,
         {{ dora_band('deployment_frequency', 'metrics.deploy_days_per_week') }}
             as deployment_frequency_band,
         {{ dora_band('change_lead_time', 'metrics.lead_time_median_minutes') }}

@@ -36,12 +36,12 @@ joined as (
         change_deployments.undeployed_reason,
         deployments.finished_at as deployed_at,
         deployments.week_start as deployed_week_start,
-        {{ dora_minutes_between('changes.first_committed_at', 'deployments.finished_at') }}
+        {{ cross_db_minutes_between('changes.first_committed_at', 'deployments.finished_at') }}
             as lead_time_minutes,
-        {{ dora_minutes_between('changes.first_committed_at', 'changes.opened_at') }}
+        {{ cross_db_minutes_between('changes.first_committed_at', 'changes.opened_at') }}
             as coding_minutes,
-        {{ dora_minutes_between('changes.opened_at', 'changes.merged_at') }} as review_minutes,
-        {{ dora_minutes_between('changes.merged_at', 'deployments.finished_at') }}
+        {{ cross_db_minutes_between('changes.opened_at', 'changes.merged_at') }} as review_minutes,
+        {{ cross_db_minutes_between('changes.merged_at', 'deployments.finished_at') }}
             as deploy_minutes
     from changes
     inner join change_deployments on changes.change_id = change_deployments.change_id
@@ -66,10 +66,10 @@ final as (
         undeployed_reason,
         deployed_at,
         deployed_week_start,
-        cast(lead_time_minutes as {{ dora_type_double() }}) as lead_time_minutes,
-        cast(coding_minutes as {{ dora_type_double() }}) as coding_minutes,
-        cast(review_minutes as {{ dora_type_double() }}) as review_minutes,
-        cast(deploy_minutes as {{ dora_type_double() }}) as deploy_minutes,
+        cast(lead_time_minutes as {{ cross_db_type_double() }}) as lead_time_minutes,
+        cast(coding_minutes as {{ cross_db_type_double() }}) as coding_minutes,
+        cast(review_minutes as {{ cross_db_type_double() }}) as review_minutes,
+        cast(deploy_minutes as {{ cross_db_type_double() }}) as deploy_minutes,
         deployment_id is not null as is_deployed,
         coalesce(lead_time_minutes > 0, false) as has_valid_lead_time
     from joined

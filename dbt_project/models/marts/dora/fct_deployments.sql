@@ -33,7 +33,7 @@ change_summary as (
         deployment_id,
         count(*) as change_count,
         sum(case when has_valid_lead_time then 1 else 0 end) as valid_lead_time_change_count,
-        {{ dora_percentile_cont(
+        {{ cross_db_percentile_cont(
             'case when has_valid_lead_time then lead_time_minutes end', 0.5
         ) }} as lead_time_median_minutes
     from changes
@@ -92,7 +92,7 @@ final as (
         cast(coalesce(change_summary.change_count, 0) as {{ dbt.type_bigint() }}) as change_count,
         cast(coalesce(change_summary.valid_lead_time_change_count, 0) as {{ dbt.type_bigint() }})
             as valid_lead_time_change_count,
-        cast(change_summary.lead_time_median_minutes as {{ dora_type_double() }})
+        cast(change_summary.lead_time_median_minutes as {{ cross_db_type_double() }})
             as lead_time_median_minutes,
         cast(coalesce(incident_summary.incident_count, 0) as {{ dbt.type_bigint() }})
             as incident_count,

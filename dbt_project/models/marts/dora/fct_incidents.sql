@@ -38,15 +38,15 @@ joined as (
         incidents.detected_at,
         incidents.resolved_at,
         coalesce(incidents.is_open, incidents.resolved_at is null) as is_open,
-        {{ dora_week_start('incidents.started_at') }} as started_week_start,
-        {{ dora_minutes_between('incidents.started_at', 'incidents.detected_at') }}
+        {{ cross_db_week_start('incidents.started_at') }} as started_week_start,
+        {{ cross_db_minutes_between('incidents.started_at', 'incidents.detected_at') }}
             as time_to_detect_minutes,
-        {{ dora_minutes_between('incidents.started_at', 'incidents.resolved_at') }}
+        {{ cross_db_minutes_between('incidents.started_at', 'incidents.resolved_at') }}
             as time_to_restore_minutes,
         attribution.deployment_id as caused_by_deployment_id,
         attribution.attribution_method,
         deployments.finished_at as caused_by_deployment_finished_at,
-        {{ dora_minutes_between('deployments.finished_at', 'incidents.resolved_at') }}
+        {{ cross_db_minutes_between('deployments.finished_at', 'incidents.resolved_at') }}
             as recovery_from_deployment_minutes,
         incidents.caused_by_deployment_id as reported_cause_deployment_id,
         attribution.explicit_cause_status as reported_cause_status,
@@ -73,12 +73,12 @@ final as (
         resolved_at,
         is_open,
         started_week_start,
-        cast(time_to_detect_minutes as {{ dora_type_double() }}) as time_to_detect_minutes,
-        cast(time_to_restore_minutes as {{ dora_type_double() }}) as time_to_restore_minutes,
+        cast(time_to_detect_minutes as {{ cross_db_type_double() }}) as time_to_detect_minutes,
+        cast(time_to_restore_minutes as {{ cross_db_type_double() }}) as time_to_restore_minutes,
         caused_by_deployment_id,
         attribution_method,
         caused_by_deployment_finished_at,
-        cast(recovery_from_deployment_minutes as {{ dora_type_double() }})
+        cast(recovery_from_deployment_minutes as {{ cross_db_type_double() }})
             as recovery_from_deployment_minutes,
         reported_cause_deployment_id,
         reported_cause_status,

@@ -25,19 +25,19 @@ patterns as (
 
 postmortems as (
 
-    select * from {{ source('review_raw', 'postmortems') }}
+    select * from {{ ref('stg_postmortems') }}
 
 ),
 
 action_items as (
 
-    select * from {{ source('review_raw', 'postmortem_action_items') }}
+    select * from {{ ref('stg_postmortem_action_items') }}
 
 ),
 
 settings as (
 
-    select * from {{ source('review_raw', 'review_settings') }}
+    select * from {{ ref('stg_review_settings') }}
 
 ),
 

@@ -3,7 +3,7 @@ with
 
 action_items as (
 
-    select * from {{ source('review_raw', 'postmortem_action_items') }}
+    select * from {{ ref('stg_postmortem_action_items') }}
 
 ),
 

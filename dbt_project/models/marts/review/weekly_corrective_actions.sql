@@ -7,7 +7,7 @@ with
 
 changes as (
 
-    select * from {{ ref('int_review__weekly_metric_changes') }}
+    select * from {{ ref('weekly_review_metric_changes') }}
 
 ),
 

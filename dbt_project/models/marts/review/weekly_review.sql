@@ -11,13 +11,13 @@ with
 
 weekly as (
 
-    select * from {{ ref('int_review__weekly_scopes') }}
+    select * from {{ ref('weekly_review_scopes') }}
 
 ),
 
 changes as (
 
-    select * from {{ ref('int_review__weekly_metric_changes') }}
+    select * from {{ ref('weekly_review_metric_changes') }}
 
 ),
 

@@ -25,7 +25,7 @@ definitions as (
 
 policy as (
 
-    select * from {{ source('slo_config', 'slo_policy') }}
+    select * from {{ ref('stg_slo_policy') }}
 
 ),
 
@@ -91,7 +91,7 @@ fractions as (
         *,
         case
             when not has_data then null
-            when budget_events > 0 then cast(bad_events as {{ slo_type_double() }}) / budget_events
+            when budget_events > 0 then cast(bad_events as {{ cross_db_type_double() }}) / budget_events
             when bad_events = 0 then 0
         end as consumed_fraction,
         has_data and bad_events > 0 and bad_events >= budget_events as is_budget_exhausted
@@ -119,7 +119,7 @@ final as (
         {{ slo_round("case when has_data then " ~ slo_safe_divide('valid_events - bad_events', 'valid_events') ~ " end") }} as sli,
         not has_data as is_no_data,
         target,
-        {{ slo_round('cast(budget_events as ' ~ slo_type_double() ~ ')') }} as budget_events,
+        {{ slo_round('cast(budget_events as ' ~ cross_db_type_double() ~ ')') }} as budget_events,
         {{ slo_round('consumed_fraction') }} as consumed_fraction,
         {{ slo_round('''case
             when not has_data then null
@@ -127,7 +127,7 @@ final as (
             when bad_events = 0 then 0
         end''') }} as remaining_fraction,
         is_budget_exhausted,
-        {{ slo_round('cast(budget_minutes as ' ~ slo_type_double() ~ ')') }} as budget_minutes,
+        {{ slo_round('cast(budget_minutes as ' ~ cross_db_type_double() ~ ')') }} as budget_minutes,
         {{ slo_round('consumed_fraction * budget_minutes') }} as error_minutes,
         {{ slo_round('''case
             when not has_data then null

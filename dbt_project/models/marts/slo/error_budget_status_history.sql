@@ -16,7 +16,7 @@ incident_budget as (
 
 policy as (
 
-    select * from {{ source('slo_config', 'slo_policy') }}
+    select * from {{ ref('stg_slo_policy') }}
 
 ),
 

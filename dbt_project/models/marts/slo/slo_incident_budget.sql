@@ -32,7 +32,7 @@ daily as (
 
 policy as (
 
-    select * from {{ source('slo_config', 'slo_policy') }}
+    select * from {{ ref('stg_slo_policy') }}
 
 ),
 

@@ -9,7 +9,7 @@ with
 
 weekly as (
 
-    select * from {{ ref('int_review__weekly_scopes') }}
+    select * from {{ ref('weekly_review_scopes') }}
 
 ),
 

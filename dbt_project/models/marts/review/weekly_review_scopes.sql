@@ -94,21 +94,9 @@ week_bounds as (
 
 ),
 
-week_numbers as (
-
-    {{ dbt.generate_series(1100) }}
-
-),
-
 weeks as (
 
-    select
-        cast({{ dbt.dateadd('day', '(week_numbers.generated_number - 1) * 7', 'week_bounds.first_week_start') }} as date)
-            as week_start
-    from week_bounds
-    cross join week_numbers
-    where (week_numbers.generated_number - 1) * 7
-        <= {{ dbt.datediff('week_bounds.first_week_start', 'week_bounds.last_week_start', 'day') }}
+    {{ calendar_spine('week_bounds', 'first_week_start', 'last_week_start', 7, 1100, 'week_start') }}
 
 ),
 

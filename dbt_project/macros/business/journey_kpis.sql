@@ -1,0 +1,55 @@
+{#- The journey KPI logic shared by journey_kpis_daily and journey_kpis_weekly (the same
+    definitions over a day or an ISO week; README.md, "Weekly review: Definitions"). -#}
+
+{#- Aggregates of int_business__journey_events rows over a period (use in a grouped select). -#}
+{% macro journey_conversion_aggregates() -%}
+        sum(case when step_kind = 'started' then 1 else 0 end) as conversions_started,
+        sum(case when step_kind = 'completed' then 1 else 0 end) as conversions_completed,
+        sum(revenue) as revenue,
+        count(revenue) as orders_with_revenue,
+        case when count(distinct currency) > 1 then 'mixed' else max(currency) end as currency
+{%- endmacro %}
+
+{#- The conversion totals of relation `conversions` (from journey_conversion_aggregates) for a
+    spine row: zeros for a period without events. -#}
+{% macro journey_conversion_totals(conversions) -%}
+        coalesce({{ conversions }}.conversions_started, 0) as conversions_started,
+        coalesce({{ conversions }}.conversions_completed, 0) as conversions_completed,
+        coalesce({{ conversions }}.revenue, 0) as revenue,
+        coalesce({{ conversions }}.orders_with_revenue, 0) as orders_with_revenue,
+        {{ conversions }}.currency
+{%- endmacro %}
+
+{#- The request totals of relation `requests` (per period: requests, good_requests,
+    timed_requests, fast_requests, latency threshold and its source) for a spine row: zeros for
+    a period without requests; the threshold then is review.latency_threshold_ms (`settings`). -#}
+{% macro journey_request_totals(requests, settings='settings') -%}
+        coalesce({{ requests }}.requests, 0) as requests,
+        coalesce({{ requests }}.good_requests, 0) as good_requests,
+        coalesce({{ requests }}.timed_requests, 0) as timed_requests,
+        coalesce({{ requests }}.fast_requests, 0) as fast_requests,
+        coalesce({{ requests }}.latency_threshold_ms, {{ settings }}.latency_threshold_ms)
+            as latency_threshold_ms,
+        coalesce({{ requests }}.latency_threshold_source, 'config') as latency_threshold_source
+{%- endmacro %}
+
+{#- The conversion KPIs of the totals: counts, conversion rate = completed / started, revenue,
+    average order value = revenue / completed steps with a revenue, currency. -#}
+{% macro journey_conversion_kpis() -%}
+        cast(conversions_started as {{ dbt.type_bigint() }}) as conversions_started,
+        cast(conversions_completed as {{ dbt.type_bigint() }}) as conversions_completed,
+        cast(conversions_completed as {{ cross_db_type_double() }}) / nullif(conversions_started, 0)
+            as conversion_rate,
+        cast(revenue as {{ cross_db_type_double() }}) as revenue,
+        cast(revenue as {{ cross_db_type_double() }}) / nullif(orders_with_revenue, 0) as average_order_value,
+        currency
+{%- endmacro %}
+
+{#- The journey SLIs of the totals: availability = good / requests, latency = fast / timed. -#}
+{% macro journey_request_kpis() -%}
+        cast(requests as {{ dbt.type_bigint() }}) as requests,
+        cast(good_requests as {{ cross_db_type_double() }}) / nullif(requests, 0) as availability_sli,
+        cast(fast_requests as {{ cross_db_type_double() }}) / nullif(timed_requests, 0) as latency_sli,
+        cast(latency_threshold_ms as {{ cross_db_type_double() }}) as latency_threshold_ms,
+        latency_threshold_source
+{%- endmacro %}
