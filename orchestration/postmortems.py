@@ -17,6 +17,8 @@ from typing import Any
 import duckdb
 import yaml
 
+from .transactions import rollback
+
 FOLDER = "postmortems"
 PRIORITIES = ("high", "medium", "low")
 ITEM_STATUSES = ("open", "in_progress", "done")
@@ -290,7 +292,7 @@ def write_postmortem_tables(
                 marks = ", ".join("?" for _ in rows[table][0])
                 con.executemany(f"INSERT INTO raw.{table} VALUES ({marks})", rows[table])
         con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
+    except BaseException as exc:
+        rollback(con, exc)
         raise
     return {t: len(r) for t, r in rows.items()}

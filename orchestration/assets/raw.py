@@ -49,7 +49,7 @@ def build_raw_asset(dataset: str) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
         cfg = warehouse.load_config()
-        with warehouse.connect() as con:
+        with warehouse.writing(), warehouse.connect() as con:
             result = load_dataset(
                 con,
                 dataset,
