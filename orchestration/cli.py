@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -33,8 +34,28 @@ def _check_config(paths: Paths) -> bool:
     return True
 
 
+BUSY = 3  # exit code: another run is writing this warehouse
+
+
+def _writing(paths: Paths, work: Callable[[], int]) -> int:
+    """Run `work` holding the warehouse's writer lock; stop at once if another run holds it."""
+    from .writer_lock import WarehouseBusy, writing
+
+    try:
+        with writing(paths.warehouse):
+            return work()
+    except WarehouseBusy as exc:
+        print(f"reliability: {exc}", file=sys.stderr)
+        return BUSY
+
+
 def _run(paths: Paths, target: str | None = None, full_refresh: bool = False) -> int:
-    """Prepare the dbt manifest, materialize everything, print a summary."""
+    """Prepare the dbt manifest, materialize everything, print a summary (one writer at a time:
+    orchestration/writer_lock.py)."""
+    return _writing(paths, lambda: _run_locked(paths, target, full_refresh))
+
+
+def _run_locked(paths: Paths, target: str | None, full_refresh: bool) -> int:
     from .dbt_project import prepare_manifest
     from .pipeline import failure_messages, run_pipeline
     from .summary import format_summary, warehouse_counts
@@ -75,9 +96,13 @@ def _run(paths: Paths, target: str | None = None, full_refresh: bool = False) ->
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    paths = export_defaults()
+    return _writing(paths, lambda: _demo(paths, args))
+
+
+def _demo(paths: Paths, args: argparse.Namespace) -> int:
     from .demo import generate_demo
 
-    paths = export_defaults()
     end = date.fromisoformat(args.end) if args.end else None
     _say(f"Generating {args.weeks} weeks of demo data into {paths.landing} ...")
     summary = generate_demo(paths.landing, weeks=args.weeks, end=end, seed=args.seed,

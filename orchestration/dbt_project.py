@@ -20,10 +20,14 @@ DBT_PROJECT = DbtProject(
 # The dbt installed next to this Python (the project's venv), even when the venv is not on PATH.
 _VENV_DBT = Path(sys.executable).with_name("dbt")
 DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else (shutil.which("dbt") or "dbt")
+# The launcher that makes dbt die with the process that started it (orchestration/dbt_child.py,
+# installed by `uv sync` as the `reliability-dbt` script); plain dbt where it is not installed.
+_LAUNCHER = Path(sys.executable).with_name("reliability-dbt")
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE)
+    executable = str(_LAUNCHER) if _LAUNCHER.exists() else DBT_EXECUTABLE
+    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=executable)
 
 
 def prepare_manifest() -> Path:

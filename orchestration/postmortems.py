@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 
 from .safe_yaml import YamlLimitError, load_limited
+from .transactions import rollback
 
 FOLDER = "postmortems"
 MAX_FILE_BYTES = 1024 * 1024  # a postmortem is a few KB of Markdown
@@ -307,7 +308,7 @@ def write_postmortem_tables(
                 marks = ", ".join("?" for _ in rows[table][0])
                 con.executemany(f"INSERT INTO raw.{table} VALUES ({marks})", rows[table])
         con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
+    except BaseException as exc:
+        rollback(con, exc)
         raise
     return {t: len(r) for t, r in rows.items()}

@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 
 import duckdb
 
+from .transactions import rollback
+
 
 def replace_raw_tables(
     con: duckdb.DuckDBPyConnection,
@@ -22,7 +24,7 @@ def replace_raw_tables(
                 marks = ", ".join("?" for _ in rows[table][0])
                 con.executemany(f"INSERT INTO raw.{table} VALUES ({marks})", list(rows[table]))
         con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
+    except BaseException as exc:
+        rollback(con, exc)
         raise
     return {t: len(rows[t]) for t in columns}

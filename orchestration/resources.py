@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ from dagster_duckdb import DuckDBResource
 from .config import ReliabilityConfig, load_config
 from .ingest.loader import connect
 from .settings import CONFIG_VAR, LANDING_VAR, WAREHOUSE_VAR
+from .writer_lock import writing
 
 # Every asset that writes the warehouse runs in this pool; the instance limits it to one slot
 # (dagster.yaml: concurrency.pools.default_limit = 1) because DuckDB allows one writer process.
@@ -71,6 +74,13 @@ class WarehouseResource(DuckDBResource):
         """A read-write connection to the warehouse (UTC session, bounded memory); the
         resource's `get_connection()` opens a plain one."""
         return connect(self.warehouse)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the warehouse's writer lock (orchestration.writer_lock) while an asset writes:
+        a step of a second run stops at once with "another run is writing ..."."""
+        with writing(self.warehouse):
+            yield
 
     def load_config(self) -> ReliabilityConfig:
         return load_config(Path(self.config_path))

@@ -1,9 +1,20 @@
 """The serving copy: the marts published to a read-only DuckDB file and Parquet files.
 
 The pipeline writes `data/warehouse/reliability.duckdb`; readers (BI tools, notebooks, the `sql`
-command) open `data/serving/reliability.duckdb`. Each publish writes a complete new file and renames
-it into place (an atomic rename on the same file system), so a reader sees either the previous
-complete version or the new one, and never holds a lock the pipeline needs.
+command) open `data/serving/reliability.duckdb`. Each publish writes a complete new version into
+its own folder and then switches one symbolic link to it, atomically:
+
+    serving/versions/<published at>-<run>/reliability.duckdb, parquet/<table>.parquet
+    serving/current            -> versions/<the newest complete version>   (switched by rename)
+    serving/reliability.duckdb -> current/reliability.duckdb               (stable path)
+    serving/parquet            -> current/parquet                          (stable path)
+
+A reader sees either the previous complete version or the new one, never a mix, and never holds a
+lock the pipeline needs. Because every version is a different file, a new connection sees the new
+version even while another connection of the same process still has the old one open (DuckDB
+shares one open database per file and process, and resolves the links to the version's file).
+The last KEEP_VERSIONS versions are kept; older ones are deleted (a reader that still has one
+open keeps reading it: the file goes away only when it is closed). docs/faults.md.
 """
 
 from __future__ import annotations
@@ -16,11 +27,16 @@ from pathlib import Path
 
 import duckdb
 
+from .fault_points import fault_point
 from .ingest.parsing import ident, quote
 
 SERVING_VAR = "RELIABILITY_SERVING"
 PUBLISHED_SCHEMAS = ("marts",)
 SERVING_FILE = "reliability.duckdb"
+PARQUET_DIR = "parquet"
+VERSIONS_DIR = "versions"
+CURRENT_LINK = "current"
+KEEP_VERSIONS = 3  # the current version and the two before it
 
 
 @dataclass(frozen=True)
@@ -30,6 +46,7 @@ class Published:
     run_id: str
     published_at: datetime
     tables: dict[str, int]
+    version: str = ""
 
 
 def serving_dir(warehouse: Path, environ: dict[str, str] | None = None) -> Path:
@@ -38,6 +55,14 @@ def serving_dir(warehouse: Path, environ: dict[str, str] | None = None) -> Path:
     if env.get(SERVING_VAR):
         return Path(env[SERVING_VAR]).expanduser().resolve()
     return warehouse.resolve().parent.parent / "serving"
+
+
+def current_version(target_dir: Path) -> str | None:
+    """The name of the version `current` points to (None before the first publish)."""
+    try:
+        return Path(os.readlink(target_dir / CURRENT_LINK)).name
+    except OSError:
+        return None
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
@@ -51,62 +76,88 @@ def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     ]
 
 
-def publish(warehouse: Path, target_dir: Path, run_id: str) -> Published:
-    """Copy the marts into a new serving file and Parquet files, then swap them in atomically."""
-    target_dir.mkdir(parents=True, exist_ok=True)
-    final = target_dir / SERVING_FILE
-    tmp = target_dir / f".{SERVING_FILE}.{run_id}.tmp"
-    parquet_final = target_dir / "parquet"
-    parquet_tmp = target_dir / f".parquet.{run_id}.tmp"
-    for leftover in (tmp, Path(f"{tmp}.wal")):
-        leftover.unlink(missing_ok=True)
-    shutil.rmtree(parquet_tmp, ignore_errors=True)
-    parquet_tmp.mkdir()
-    published_at = datetime.now(UTC).replace(tzinfo=None)
+def _write_version(warehouse: Path, folder: Path, run_id: str, published_at: datetime) -> dict:
+    """The marts as `folder`/reliability.duckdb (with _published) and `folder`/parquet/."""
     counts: dict[str, int] = {}
+    parquet = folder / PARQUET_DIR
+    parquet.mkdir(parents=True)
+    with duckdb.connect(str(folder / SERVING_FILE)) as con:
+        con.execute(f"ATTACH {quote(str(warehouse))} AS src (READ_ONLY)")
+        tables = _tables(con)
+        if not tables:
+            raise RuntimeError(f"{warehouse} has no tables in schema(s) {PUBLISHED_SCHEMAS}")
+        for schema, table in tables:
+            source = f"src.{ident(schema)}.{ident(table)}"
+            con.execute(f"CREATE TABLE main.{ident(table)} AS SELECT * FROM {source}")
+            counts[table] = con.execute(f"SELECT count(*) FROM main.{ident(table)}").fetchone()[0]
+            out = parquet / f"{table}.parquet"
+            con.execute(f"COPY main.{ident(table)} TO {quote(str(out))} (FORMAT parquet)")
+        con.execute(
+            "CREATE TABLE main._published (published_at TIMESTAMP, run_id VARCHAR, "
+            "table_name VARCHAR, row_count BIGINT, source_warehouse VARCHAR)"
+        )
+        con.executemany(
+            "INSERT INTO main._published VALUES (?, ?, ?, ?, ?)",
+            [(published_at, run_id, t, n, str(warehouse)) for t, n in counts.items()],
+        )
+        con.execute("DETACH src")
+        con.execute("CHECKPOINT")
+    return counts
+
+
+def _link(target: str, link: Path) -> None:
+    """Point `link` at `target` atomically (a new link renamed over the old one)."""
+    tmp = link.with_name(f".{link.name}.link.tmp")
+    tmp.unlink(missing_ok=True)
+    os.symlink(target, tmp)
+    if link.is_dir() and not link.is_symlink():  # a Parquet folder of the layout before versions
+        old = link.with_name(f".{link.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(link, old)
+        os.replace(tmp, link)
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    os.replace(tmp, link)
+
+
+def publish(warehouse: Path, target_dir: Path, run_id: str) -> Published:
+    """Write the marts as a new complete version, then switch `current` to it atomically."""
+    versions = target_dir / VERSIONS_DIR
+    versions.mkdir(parents=True, exist_ok=True)
+    published_at = datetime.now(UTC).replace(tzinfo=None)
+    safe_run = "".join(c for c in run_id if c.isalnum() or c in "-_")[:8] or "run"
+    name = f"{published_at:%Y%m%dT%H%M%S%f}-{safe_run}"
+    tmp = versions / f".{name}.tmp"
+    final = versions / name
     try:
-        with duckdb.connect(str(tmp)) as con:
-            con.execute(f"ATTACH {quote(str(warehouse))} AS src (READ_ONLY)")
-            tables = _tables(con)
-            if not tables:
-                raise RuntimeError(f"{warehouse} has no tables in schema(s) {PUBLISHED_SCHEMAS}")
-            for schema, table in tables:
-                source = f"src.{ident(schema)}.{ident(table)}"
-                con.execute(f"CREATE TABLE main.{ident(table)} AS SELECT * FROM {source}")
-                counts[table] = con.execute(f"SELECT count(*) FROM main.{ident(table)}").fetchone()[
-                    0
-                ]
-                out = parquet_tmp / f"{table}.parquet"
-                con.execute(f"COPY main.{ident(table)} TO {quote(str(out))} (FORMAT parquet)")
-            con.execute(
-                "CREATE TABLE main._published (published_at TIMESTAMP, run_id VARCHAR, "
-                "table_name VARCHAR, row_count BIGINT, source_warehouse VARCHAR)"
-            )
-            con.executemany(
-                "INSERT INTO main._published VALUES (?, ?, ?, ?, ?)",
-                [(published_at, run_id, t, n, str(warehouse)) for t, n in counts.items()],
-            )
-            con.execute("DETACH src")
-            con.execute("CHECKPOINT")
-        _swap_parquet(parquet_tmp, parquet_final)
-        os.replace(tmp, final)  # atomic: readers see the old file or the new one
+        counts = _write_version(warehouse, tmp, run_id, published_at)
+        os.replace(tmp, final)
+        fault_point("publish")  # tests only: kill -9 with the new version not yet switched to
+        _link(f"{VERSIONS_DIR}/{name}", target_dir / CURRENT_LINK)
+        _link(f"{CURRENT_LINK}/{SERVING_FILE}", target_dir / SERVING_FILE)
+        _link(f"{CURRENT_LINK}/{PARQUET_DIR}", target_dir / PARQUET_DIR)
     except BaseException:
-        tmp.unlink(missing_ok=True)
-        shutil.rmtree(parquet_tmp, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+        if current_version(target_dir) != name:
+            shutil.rmtree(final, ignore_errors=True)
         raise
-    return Published(final, parquet_final, run_id, published_at, counts)
+    prune_versions(target_dir)
+    return Published(
+        target_dir / SERVING_FILE, target_dir / PARQUET_DIR, run_id, published_at, counts, name
+    )
 
 
-def _swap_parquet(new: Path, final: Path) -> None:
-    """Move each new Parquet file over the old one (one atomic rename per file)."""
-    final.mkdir(exist_ok=True)
-    names = {f.name for f in new.iterdir()}
-    for name in sorted(names):
-        os.replace(new / name, final / name)
-    for stale in final.glob("*.parquet"):
-        if stale.name not in names:  # a table that no longer exists
-            stale.unlink()
-    shutil.rmtree(new, ignore_errors=True)
+def prune_versions(target_dir: Path, keep: int = KEEP_VERSIONS) -> list[str]:
+    """Delete all but the current version and the newest `keep - 1` others, and the leftovers of
+    publishes that were killed half-way; return the names deleted."""
+    current = current_version(target_dir)
+    folders = sorted(p for p in (target_dir / VERSIONS_DIR).iterdir() if p.is_dir())
+    leftovers = [p for p in folders if p.name.startswith(".")]
+    complete = [p for p in folders if not p.name.startswith(".") and p.name != current]
+    doomed = leftovers + complete[: max(0, len(complete) - (keep - 1))]
+    for folder in doomed:
+        shutil.rmtree(folder, ignore_errors=True)
+    return [p.name for p in doomed]
 
 
 # What a reader's connection may do: read the published tables, nothing else. With external access
@@ -130,7 +181,8 @@ def connect_serving(path: Path) -> duckdb.DuckDBPyConnection:
         raise FileNotFoundError(
             f"No serving copy at {path}: run `reliability run` (or `reliability demo`) first."
         )
-    return duckdb.connect(str(path), read_only=True, config=READER_CONFIG)
+    # The version the stable path points to now (docs/faults.md: a new connection, a new version).
+    return duckdb.connect(str(path.resolve()), read_only=True, config=READER_CONFIG)
 
 
 def check_read_only_query(con: duckdb.DuckDBPyConnection, query: str) -> None:

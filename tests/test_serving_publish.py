@@ -1,4 +1,5 @@
-"""The serving copy is swapped in atomically; readers keep a complete version meanwhile."""
+"""The serving copy is switched atomically to each new version; readers keep a complete version
+meanwhile, and a new connection sees the new version."""
 
 from __future__ import annotations
 
@@ -10,7 +11,18 @@ import pytest
 
 from orchestration.cli import main
 from orchestration.commands.sql import format_table
-from orchestration.serving import connect_serving, publish, serving_dir
+from orchestration.serving import (
+    KEEP_VERSIONS,
+    READER_CONFIG,
+    SERVING_FILE,
+    connect_serving,
+    current_version,
+    publish,
+    serving_dir,
+)
+
+# Two stable links, the link they go through, and the versions (orchestration/serving.py).
+SERVING_LAYOUT = ["current", "parquet", "reliability.duckdb", "versions"]
 
 
 def _warehouse(path: Path, n: int) -> Path:
@@ -33,10 +45,8 @@ def test_publish_copies_marts_with_published_table_and_parquet(tmp_path: Path) -
         tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
         assert "hidden" not in tables  # only the marts are published
     assert pq.read_table(pub.parquet_dir / "numbers.parquet").num_rows == 10
-    assert sorted(p.name for p in (tmp_path / "serving").iterdir()) == [
-        "parquet",
-        "reliability.duckdb",
-    ]
+    assert sorted(p.name for p in (tmp_path / "serving").iterdir()) == SERVING_LAYOUT
+    assert pub.path.resolve() == tmp_path / "serving" / "versions" / pub.version / SERVING_FILE
 
 
 def test_open_reader_keeps_old_version_new_reader_sees_new(tmp_path: Path) -> None:
@@ -48,10 +58,50 @@ def test_open_reader_keeps_old_version_new_reader_sees_new(tmp_path: Path) -> No
     _warehouse(wh, 25)
     publish(wh, tmp_path / "serving", "run-2")  # does not wait for, or break, the open reader
     assert reader.execute("SELECT count(*) FROM numbers").fetchone()[0] == 10
-    reader.close()
-    with connect_serving(pub.path) as fresh:
+    # The old connection is still open in this process, and a new one sees the new version (issue
+    # 19.10: with one file renamed in place, DuckDB handed back the old open database).
+    for fresh in (
+        connect_serving(pub.path),
+        # a BI tool opening the stable path as docs/security.md says (DuckDB follows the links)
+        duckdb.connect(str(pub.path), read_only=True, config=READER_CONFIG),
+    ):
         assert fresh.execute("SELECT count(*) FROM numbers").fetchone()[0] == 25
         assert fresh.execute("SELECT DISTINCT run_id FROM _published").fetchone()[0] == "run-2"
+        fresh.close()
+    assert reader.execute("SELECT count(*) FROM numbers").fetchone()[0] == 10
+    reader.close()
+
+
+def test_old_versions_are_pruned_and_open_readers_keep_theirs(tmp_path: Path) -> None:
+    wh = _warehouse(tmp_path / "wh.duckdb", 1)
+    serving = tmp_path / "serving"
+    first = publish(wh, serving, "run-1")
+    pinned = connect_serving(first.path)
+    (serving / "versions" / ".20000101T000000000000-killed.tmp").mkdir()  # a killed publish
+    names = [first.version]
+    for n in range(2, 6):
+        _warehouse(wh, n)
+        names.append(publish(wh, serving, f"run-{n}").version)
+    assert sorted(p.name for p in (serving / "versions").iterdir()) == names[-KEEP_VERSIONS:]
+    assert current_version(serving) == names[-1]
+    # The first version's file is deleted, but the reader that has it open still reads it.
+    assert pinned.execute("SELECT count(*) FROM numbers").fetchone()[0] == 1
+    pinned.close()
+    with connect_serving(first.path) as con:
+        assert con.execute("SELECT count(*) FROM numbers").fetchone()[0] == 5
+
+
+def test_publish_replaces_the_layout_before_versions(tmp_path: Path) -> None:
+    serving = tmp_path / "serving"
+    (serving / "parquet").mkdir(parents=True)
+    (serving / "parquet" / "old.parquet").write_bytes(b"old")
+    duckdb.connect(str(serving / SERVING_FILE)).close()  # one plain file, renamed in place
+    pub = publish(_warehouse(tmp_path / "wh.duckdb", 4), serving, "run-1")
+    assert (serving / SERVING_FILE).is_symlink() and (serving / "parquet").is_symlink()
+    assert sorted(p.name for p in serving.iterdir()) == SERVING_LAYOUT
+    assert [p.name for p in pub.parquet_dir.iterdir()] == ["numbers.parquet"]
+    with connect_serving(pub.path) as con:
+        assert con.execute("SELECT count(*) FROM numbers").fetchone()[0] == 4
 
 
 def test_failed_publish_leaves_previous_copy(tmp_path: Path) -> None:
@@ -63,10 +113,8 @@ def test_failed_publish_leaves_previous_copy(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="no tables"):
         publish(empty, tmp_path / "serving", "run-2")
     assert pub.path.read_bytes() == before
-    assert sorted(p.name for p in (tmp_path / "serving").iterdir()) == [
-        "parquet",
-        "reliability.duckdb",
-    ]
+    assert sorted(p.name for p in (tmp_path / "serving").iterdir()) == SERVING_LAYOUT
+    assert [p.name for p in (tmp_path / "serving" / "versions").iterdir()] == [pub.version]
 
 
 def test_serving_dir_defaults_next_to_warehouse_folder(tmp_path: Path) -> None:

@@ -55,7 +55,7 @@ def write_config_tables(con: duckdb.DuckDBPyConnection, cfg: ReliabilityConfig) 
 def config_tables(warehouse: WarehouseResource):
     """Validate the config file and write its services, journeys and routes into the warehouse."""
     cfg = warehouse.load_config()
-    with warehouse.connect() as con:
+    with warehouse.writing(), warehouse.connect() as con:
         counts = write_config_tables(con, cfg)
         publish_tables(con, CONFIG_TABLES)  # lake / PostgreSQL, when configured
     for table, n in counts.items():

@@ -8,8 +8,10 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from ..dbt_child import PARENT_VAR
 from ..dbt_groups import DomainTranslator
 from ..dbt_project import DBT_PROJECT
+from ..fault_points import fault_point
 from ..resources import WAREHOUSE_POOL, WarehouseResource
 from ..retention_config import retention_vars
 from ..settings import WAREHOUSE_VAR
@@ -47,6 +49,16 @@ def dbt_models(
     warehouse: WarehouseResource,
 ) -> Iterator[Any]:
     """`dbt build` (models, seeds, data tests and unit tests) against the warehouse file."""
+    with warehouse.writing():  # one writer per warehouse (orchestration/writer_lock.py)
+        yield from _build(context, config, dbt, warehouse)
+
+
+def _build(
+    context: dg.AssetExecutionContext,
+    config: DbtBuildConfig,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+) -> Iterator[Any]:
     # dbt's profiles.yml opens env_var('RELIABILITY_WAREHOUSE'): make it the resource's file.
     os.environ[WAREHOUSE_VAR] = str(warehouse.warehouse)
     cfg = warehouse.load_config()
@@ -65,7 +77,16 @@ def dbt_models(
                 "before the days the SLO tables recompute: rebuilding them whole (--full-refresh)"
             )
             args.append("--full-refresh")
-    yield from dbt.cli(args, context=context).stream()
+    # The dbt launcher (orchestration/dbt_child.py) checks that this process still runs.
+    os.environ[PARENT_VAR] = str(os.getpid())
+    try:
+        invocation = dbt.cli(args, context=context)
+    finally:
+        os.environ.pop(PARENT_VAR, None)
+    for i, event in enumerate(invocation.stream()):
+        yield event
+        if i == 0:
+            fault_point("dbt")  # tests only: kill -9 here while dbt goes on building
     if check_backfill:
         with warehouse.connect() as con:
             record_build(con)

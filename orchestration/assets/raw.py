@@ -51,7 +51,7 @@ def build_raw_asset(dataset: str) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         cfg = warehouse.load_config()
         settings = ingest_settings(cfg.raw, cfg.path)
-        with warehouse.connect() as con:
+        with warehouse.writing(), warehouse.connect() as con:
             result = load_dataset(
                 con,
                 dataset,

@@ -52,7 +52,7 @@ def review_inputs(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     settings = review_settings(warehouse.load_config())
     loaded = read_postmortems(warehouse.landing)
     now = datetime.now(UTC).replace(tzinfo=None)
-    with warehouse.connect() as con:
+    with warehouse.writing(), warehouse.connect() as con:
         counts = write_postmortem_tables(con, loaded, now)
         con.execute(f"CREATE OR REPLACE TABLE raw.review_settings ({SETTINGS_TABLE})")
         con.execute("INSERT INTO raw.review_settings VALUES (?, ?, ?, ?, ?, ?)", settings.row())

@@ -15,20 +15,28 @@ from .dbt import dbt_models
     kinds={"duckdb", "parquet"},
     description=(
         "Read-only copy of the marts for SQL and BI readers (data/serving/reliability.duckdb) "
-        "and Parquet files (data/serving/parquet/<table>.parquet), swapped in atomically. Runs "
+        "and Parquet files (data/serving/parquet/<table>.parquet): each publish is a new "
+        "version under data/serving/versions/, switched to atomically (docs/faults.md). Runs "
         "only after dbt build (models and their tests) succeeded."
     ),
 )
 def serving_copy(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    """Write a complete new serving file and rename it into place."""
-    published = publish(warehouse.warehouse, serving_dir(warehouse.warehouse), context.run.run_id)
-    context.log.info(f"Published {len(published.tables)} tables to {published.path}")
+    """Write a complete new serving version and switch to it."""
+    with warehouse.writing():  # one publisher at a time, like every writer of the warehouse
+        published = publish(
+            warehouse.warehouse, serving_dir(warehouse.warehouse), context.run.run_id
+        )
+    context.log.info(
+        f"Published {len(published.tables)} tables to {published.path} "
+        f"(version {published.version})"
+    )
     return dg.MaterializeResult(
         metadata={
             "path": str(published.path),
             "parquet_dir": str(published.parquet_dir),
+            "version": published.version,
             "tables": len(published.tables),
             "row_counts": dg.MetadataValue.json(published.tables),
         }

@@ -25,7 +25,7 @@ from ..targets import publish_tables
 def slo_definitions(warehouse: WarehouseResource):
     """Validate the SLO files (errors name the file, SLO and field) and write raw.slo_*."""
     bundle = load_slos(warehouse.load_config())
-    with warehouse.connect() as con:
+    with warehouse.writing(), warehouse.connect() as con:
         counts = write_slo_tables(con, bundle)
         publish_tables(con, SLO_TABLES)  # lake / PostgreSQL, when configured
     for table, n in counts.items():

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from ..fault_points import fault_point
+from ..transactions import rollback
 from .contract import DATASETS, SQL_TYPES, Dataset
 from .parsing import (
     MACROS,
@@ -679,6 +681,7 @@ def load_dataset(
             )
             known.add(sha)
             result.files.append(fr)
+            fault_point("load")  # tests only: kill -9 here, inside the open transaction
         con.execute("DROP VIEW IF EXISTS rw_staged")
         con.execute("DROP TABLE IF EXISTS rw_stage")
         con.execute("DROP TABLE IF EXISTS rw_stage_numbered")
@@ -689,14 +692,14 @@ def load_dataset(
         ).fetchone()[0]
         con.execute("COMMIT")
     except FileError as exc:
-        con.execute("ROLLBACK")
+        rollback(con, exc)
         _cleanup()
         raise LoadError(
             f"{dataset}: {exc}. Nothing from this load was kept; fix or remove the file and "
             "run again."
         ) from exc
-    except BaseException:
-        con.execute("ROLLBACK")
+    except BaseException as exc:
+        rollback(con, exc)
         _cleanup()
         raise
     _cleanup()

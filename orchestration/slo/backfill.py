@@ -13,6 +13,8 @@ from datetime import datetime
 
 import duckdb
 
+from ..transactions import rollback
+
 STATE_TABLE = "raw.slo_build_state"
 
 
@@ -57,8 +59,13 @@ def record_build(con: duckdb.DuckDBPyConnection) -> None:
         "(requests_loaded_through_at TIMESTAMP, built_at TIMESTAMP)"
     )
     con.execute("BEGIN TRANSACTION")
-    con.execute(f"DELETE FROM {STATE_TABLE}")
-    con.execute(
-        f"INSERT INTO {STATE_TABLE} SELECT max(_loaded_at), now()::TIMESTAMP FROM raw.requests"
-    )
-    con.execute("COMMIT")
+    try:
+        con.execute(f"DELETE FROM {STATE_TABLE}")
+        con.execute(
+            f"INSERT INTO {STATE_TABLE} SELECT max(_loaded_at), now()::TIMESTAMP "
+            "FROM raw.requests"
+        )
+        con.execute("COMMIT")
+    except BaseException as exc:
+        rollback(con, exc)
+        raise
