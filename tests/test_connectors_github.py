@@ -16,10 +16,10 @@ from connector_fakes import (
     requested_paths,
     serve_pages,
 )
+from orchestration.connectors.config import Common, GitHubConfig, GitHubRepo
 from pytest_httpserver import HTTPServer
 
 from orchestration.connectors import github
-from orchestration.connectors.config import Common, GitHubConfig, GitHubRepo
 from orchestration.connectors.http import HttpSettings
 from orchestration.connectors.runner import Runtime
 from orchestration.connectors.state import CursorStore
