@@ -18,7 +18,6 @@ import duckdb
 
 from .ingest.parsing import ident, quote
 
-SERVING_VAR = "RELIABILITY_SERVING"
 PUBLISHED_SCHEMAS = ("marts",)
 SERVING_FILE = "reliability.duckdb"
 
@@ -30,14 +29,6 @@ class Published:
     run_id: str
     published_at: datetime
     tables: dict[str, int]
-
-
-def serving_dir(warehouse: Path, environ: dict[str, str] | None = None) -> Path:
-    """RELIABILITY_SERVING, else `serving/` next to the warehouse's folder (data/serving)."""
-    env = os.environ if environ is None else environ
-    if env.get(SERVING_VAR):
-        return Path(env[SERVING_VAR]).expanduser().resolve()
-    return warehouse.resolve().parent.parent / "serving"
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from connector_fakes import FIXTURES, Sleeps, clock, landing_rows
-from orchestration.connectors.config import FourKeysConfig
 
+from orchestration.config.connectors import FourKeysConfig
 from orchestration.connectors import fourkeys
 from orchestration.connectors.runner import Runtime
 

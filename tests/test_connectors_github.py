@@ -16,9 +16,9 @@ from connector_fakes import (
     requested_paths,
     serve_pages,
 )
-from orchestration.connectors.config import Common, GitHubConfig, GitHubRepo
 from pytest_httpserver import HTTPServer
 
+from orchestration.config.connectors import Common, GitHubConfig, GitHubRepo
 from orchestration.connectors import github
 from orchestration.connectors.http import HttpSettings
 from orchestration.connectors.runner import Runtime

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from connector_fakes import Sleeps, clock, fixture, json_response, landing_rows
-from orchestration.connectors.config import Common, PagerDutyConfig
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from orchestration.config.connectors import Common, PagerDutyConfig
 from orchestration.connectors import pagerduty
 from orchestration.connectors.http import HttpSettings
 from orchestration.connectors.runner import Runtime

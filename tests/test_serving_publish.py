@@ -10,7 +10,7 @@ import pytest
 
 from orchestration.cli import main
 from orchestration.commands.sql import format_table
-from orchestration.serving import connect_serving, publish, serving_dir
+from orchestration.serving import connect_serving, publish
 
 
 def _warehouse(path: Path, n: int) -> Path:
@@ -67,13 +67,6 @@ def test_failed_publish_leaves_previous_copy(tmp_path: Path) -> None:
         "parquet",
         "reliability.duckdb",
     ]
-
-
-def test_serving_dir_defaults_next_to_warehouse_folder(tmp_path: Path) -> None:
-    assert serving_dir(tmp_path / "warehouse" / "x.duckdb", {}) == tmp_path / "serving"
-    assert serving_dir(tmp_path / "w.duckdb", {"RELIABILITY_SERVING": str(tmp_path / "s")}) == (
-        tmp_path / "s"
-    )
 
 
 def test_sql_command_prints_table_csv_and_errors(tmp_path: Path, capsys) -> None:

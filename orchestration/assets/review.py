@@ -18,7 +18,7 @@ from ..postmortems import POSTMORTEM_TABLES, read_postmortems, write_postmortem_
 from ..resources import WAREHOUSE_POOL, WarehouseResource
 from ..review.data import available_weeks, default_week
 from ..review.engine_marts import review_connection
-from ..review.publish import reports_dir, write_review
+from ..review.publish import write_review
 from ..review.settings import SETTINGS_TABLE, review_settings
 from ..review.weeks import parse_week, week_just_closed, week_label
 from ..targets import current_target, publish_tables
@@ -161,7 +161,7 @@ def weekly_review_page(
             monday = resolve_week(con, config.week, settings.timezone)
         except ValueError as exc:
             raise dg.Failure(str(exc)) from exc
-        files = write_review(con, monday, reports_dir(warehouse.warehouse), settings.chart_weeks)
+        files = write_review(con, monday, warehouse.reports, settings.chart_weeks)
     context.log.info(f"Weekly review {files.week}: {files.markdown_path} and {files.html_path}")
     return dg.MaterializeResult(
         metadata={

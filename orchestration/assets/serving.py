@@ -3,7 +3,7 @@
 import dagster as dg
 
 from ..resources import WAREHOUSE_POOL, WarehouseResource
-from ..serving import publish, serving_dir
+from ..serving import publish
 from .dbt import dbt_models
 
 
@@ -23,7 +23,7 @@ def serving_copy(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     """Write a complete new serving file and rename it into place."""
-    published = publish(warehouse.warehouse, serving_dir(warehouse.warehouse), context.run.run_id)
+    published = publish(warehouse.warehouse, warehouse.serving, context.run.run_id)
     context.log.info(f"Published {len(published.tables)} tables to {published.path}")
     return dg.MaterializeResult(
         metadata={

@@ -86,7 +86,22 @@ def _repo(value: Any) -> str:
     return value.strip()
 
 
-class GitHubRepo(Section):
+@dataclass(frozen=True)
+class GitHubRepo:
+    repo: str
+    service: str
+    deployments_from: str = "deployments"  # deployments | workflow_runs | none
+    workflow_name: str | None = None
+    workflow_environment: str = "production"
+    environments: tuple[str, ...] = ()
+    pull_requests: bool = True
+    base_branch: str | None = None
+    incident_label: str | None = None
+
+
+class GitHubRepoSection(Section):
+    """One `connectors.github.repositories` entry (the keys of GitHubRepo)."""
+
     repo: Annotated[str, expect("owner/name", _repo)]
     service: Text
     deployments_from: Annotated[
@@ -102,11 +117,14 @@ class GitHubRepo(Section):
     incident_label: OptText = None
 
     @model_validator(mode="after")
-    def _workflow_named(self) -> GitHubRepo:
+    def _workflow_named(self) -> GitHubRepoSection:
         if self.deployments_from == "workflow_runs" and not self.workflow_name:
             raise problem("the workflow name when deployments_from is workflow_runs",
                           ("workflow_name",))
         return self
+
+    def build(self) -> GitHubRepo:
+        return GitHubRepo(**dict(self))
 
 
 @dataclass(frozen=True)
@@ -121,13 +139,27 @@ class GitHubSection(CommonKeys):
     enabled: Flag = True
     token_env: Text = "GITHUB_TOKEN"
     base_url: Text = "https://api.github.com"
-    repositories: Annotated[tuple[GitHubRepo, ...], nonempty_list("a non-empty list")]
+    repositories: Annotated[tuple[GitHubRepoSection, ...], nonempty_list("a non-empty list")]
 
     def build(self, common: Common) -> GitHubConfig:
-        return GitHubConfig(self.repositories, self.token_env, self.base_url, self.common(common))
+        repos = tuple(r.build() for r in self.repositories)
+        return GitHubConfig(repos, self.token_env, self.base_url, self.common(common))
 
 
-class GitLabProject(Section):
+@dataclass(frozen=True)
+class GitLabProject:
+    project: str
+    service: str
+    deployments: bool = True
+    environments: tuple[str, ...] = ()
+    merge_requests: bool = True
+    target_branch: str | None = None
+    incidents: bool = True
+
+
+class GitLabProjectSection(Section):
+    """One `connectors.gitlab.projects` entry (the keys of GitLabProject)."""
+
     project: Text
     service: Text
     deployments: Flag = True
@@ -135,6 +167,9 @@ class GitLabProject(Section):
     merge_requests: Flag = True
     target_branch: OptText = None
     incidents: Flag = True
+
+    def build(self) -> GitLabProject:
+        return GitLabProject(**dict(self))
 
 
 @dataclass(frozen=True)
@@ -149,10 +184,11 @@ class GitLabSection(CommonKeys):
     enabled: Flag = True
     token_env: Text = "GITLAB_TOKEN"
     base_url: Text = "https://gitlab.com/api/v4"
-    projects: Annotated[tuple[GitLabProject, ...], nonempty_list("a non-empty list")]
+    projects: Annotated[tuple[GitLabProjectSection, ...], nonempty_list("a non-empty list")]
 
     def build(self, common: Common) -> GitLabConfig:
-        return GitLabConfig(self.projects, self.token_env, self.base_url, self.common(common))
+        projects = tuple(p.build() for p in self.projects)
+        return GitLabConfig(projects, self.token_env, self.base_url, self.common(common))
 
 
 DEFAULT_PD_SEVERITY = {

@@ -69,7 +69,10 @@ def _describe(error: Any) -> tuple[tuple[Any, ...], str, Any]:
     loc, kind, ctx = tuple(error["loc"]), error["type"], error.get("ctx") or {}
     got = error.get("input")
     if kind == "config":
-        return loc + tuple(ctx.get("subkey") or ()), ctx["expected"], ctx.get("got", got)
+        subkey = tuple(ctx.get("subkey") or ())
+        for part in subkey:  # a model's check of one of its keys: the value of that key
+            got = got.get(part) if isinstance(got, dict) else None
+        return loc + subkey, ctx["expected"], got
     if kind == "unknown_key":
         return loc + (ctx["key"],), ctx["expected"], None
     if kind in _EXPECTED:
