@@ -4,11 +4,14 @@ unknown keys are refused with a suggestion; duplicate names are refused naming t
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import pytest
 import yaml
 
-from orchestration.config import ConfigError, load_config
+from orchestration.config import SECTIONS, ConfigError, Section, load_config
+from orchestration.config.root import root_model
+from orchestration.config.types import Text, whole
 from orchestration.settings import DATA_DIR
 
 BASE = "services:\n  - {name: a, team: t}\n"
@@ -177,3 +180,31 @@ def test_the_demo_config_reads_into_every_section(tmp_path: Path) -> None:
     assert connectors.pagerduty.severity["P2"] == "sev2"  # the defaults stay
     assert connectors.fourkeys.paths == (tmp_path / "fk" / "events.csv",)
     assert connectors.fourkeys.production_environments == ("production", "prod")
+
+
+class Extra(Section):
+    """A section another package would add through SECTIONS."""
+
+    url_env: Text = "HOOK_URL"
+    retries: Annotated[int, whole(0, 5)] = 1
+
+
+def test_a_section_added_through_sections_is_validated_with_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(SECTIONS, "extra", f"{__name__}:Extra")
+    root_model.cache_clear()
+    try:
+        assert load_config(_write(tmp_path, BASE)).section("extra") == Extra()
+        cfg = load_config(_write(tmp_path, BASE + "extra: {retries: 3}\n"))
+        assert cfg.section("extra").retries == 3
+        with pytest.raises(ConfigError) as err:
+            load_config(_write(tmp_path, BASE + "extra: {retries: 9}\n"))
+        assert err.value.key == "extra.retries"
+        with pytest.raises(ConfigError, match="did you mean 'url_env'"):
+            load_config(_write(tmp_path, BASE + "extra: {url_evn: X}\n"))
+    finally:
+        monkeypatch.delitem(SECTIONS, "extra")
+        root_model.cache_clear()
+    with pytest.raises(ConfigError, match="key 'extra'"):
+        load_config(_write(tmp_path, BASE + "extra: {retries: 3}\n"))
