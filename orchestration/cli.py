@@ -105,7 +105,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def cmd_dev(args: argparse.Namespace) -> int:
-    """`dagster dev` with the three variables set and a dagster.yaml limiting the writer pool."""
+    """`dagster dev` with the path variables set and a dagster.yaml limiting the writer pool."""
     paths = export_defaults()
     if not _check_config(paths):
         return 2
