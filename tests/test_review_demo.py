@@ -48,7 +48,7 @@ def test_main_command_wrote_the_latest_week_as_markdown_and_html(
     demo_paths: Paths, review: dict[str, Any]
 ) -> None:
     folder = demo_paths.reports
-    assert folder == demo_paths.warehouse.parent.parent / "reports"
+    assert folder == demo_paths.data / "reports"  # the data folder, not the warehouse's parent
     md = folder / "weekly-review-2026-W47.md"
     html = folder / "weekly-review-2026-W47.html"
     assert md.read_text() == render_markdown(review)
