@@ -8,6 +8,7 @@ from typing import Annotated
 
 import pytest
 import yaml
+from pydantic import field_validator
 
 from orchestration.config import SECTIONS, ConfigError, Section, load_config
 from orchestration.config.root import root_model
@@ -188,6 +189,14 @@ class Extra(Section):
     url_env: Text = "HOOK_URL"
     retries: Annotated[int, whole(0, 5)] = 1
 
+    @field_validator("url_env")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        """A section's own check may raise ConfigError (the file is filled in by load_config)."""
+        if not value.isupper():
+            raise ConfigError("-", "extra.url_env", "an upper-case variable name", value)
+        return value
+
 
 def test_a_section_added_through_sections_is_validated_with_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -203,6 +212,11 @@ def test_a_section_added_through_sections_is_validated_with_the_file(
         assert err.value.key == "extra.retries"
         with pytest.raises(ConfigError, match="did you mean 'url_env'"):
             load_config(_write(tmp_path, BASE + "extra: {url_evn: X}\n"))
+        path = _write(tmp_path, BASE + "extra: {url_env: low}\n")
+        with pytest.raises(ConfigError) as err:
+            load_config(path)
+        assert str(err.value) == (
+            f"{path}: key 'extra.url_env': expected an upper-case variable name (got 'low')")
     finally:
         monkeypatch.delitem(SECTIONS, "extra")
         root_model.cache_clear()

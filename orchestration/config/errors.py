@@ -19,6 +19,7 @@ class ConfigError(ValueError):
         super().__init__(f"{path}: key '{key}': expected {expected}{got_text}{more}")
         self.path = str(path)
         self.key = key
+        self.expected, self.got = expected, got
 
 
 class KeyProblem(Exception):  # noqa: N818 - not a ValueError on purpose: pydantic lets it through
@@ -38,6 +39,8 @@ def did_you_mean(name: str, known: list[str] | tuple[str, ...] | set[str]) -> st
 
 def key_path(loc: tuple[Any, ...]) -> str:
     """('services', 0, 'team') -> 'services[0].team'."""
+    if len(loc) == 1 and isinstance(loc[0], str) and ("." in loc[0] or "[" in loc[0]):
+        return loc[0]  # already a key path
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -68,6 +71,9 @@ def _describe(error: Any) -> tuple[tuple[Any, ...], str, Any]:
     """(loc, expected, got) of one pydantic error dict."""
     loc, kind, ctx = tuple(error["loc"]), error["type"], error.get("ctx") or {}
     got = error.get("input")
+    if isinstance(ctx.get("error"), ConfigError):  # raised by a section's own validator
+        inner = ctx["error"]
+        return (inner.key,), inner.expected, inner.got
     if kind == "config":
         subkey = tuple(ctx.get("subkey") or ())
         for part in subkey:  # a model's check of one of its keys: the value of that key
