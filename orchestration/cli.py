@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import progress
 from .config import ConfigError, load_config
-from .settings import DATA_DIR, PROJECT_ROOT, Paths, export_defaults
+from .settings import PROJECT_ROOT, Paths, export_defaults
 
 # Modules under orchestration/commands/ that add subcommands (when present).
 COMMAND_MODULES = ("dora", "slo", "review", "sql")
@@ -130,11 +130,11 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def cmd_dev(args: argparse.Namespace) -> int:
-    """`dagster dev` with the three variables set and a dagster.yaml limiting the writer pool."""
+    """`dagster dev` with the path variables set and a dagster.yaml limiting the writer pool."""
     paths = export_defaults()
     if not _check_config(paths):
         return 2
-    home = Path(os.environ.get("DAGSTER_HOME") or DATA_DIR / "dagster_home")
+    home = Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home)
     home.mkdir(parents=True, exist_ok=True)
     instance_yaml = home / "dagster.yaml"
     if not instance_yaml.exists():

@@ -26,7 +26,8 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-LAKE_VAR = "RELIABILITY_LAKE"
+from .settings import LAKE_VAR
+
 SNAPSHOT_FILE = "snapshot.parquet"
 EMPTY_FILE = "schema.parquet"  # 0 rows: lets an engine see a table that has no batch yet
 INDEX_DIR = "_tables"  # one <table>.txt per table in the lake: the Spark hook reads this list

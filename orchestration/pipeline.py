@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import dagster as dg
 
-from .settings import CONFIG_VAR, LANDING_VAR, WAREHOUSE_VAR, Paths
+from .settings import Paths, export_paths
 
 
 def use_paths(paths: Paths) -> None:
-    """Point the three environment variables at `paths` (dbt's profile reads the warehouse one)."""
-    os.environ[LANDING_VAR] = str(paths.landing)
-    os.environ[WAREHOUSE_VAR] = str(paths.warehouse)
-    os.environ[CONFIG_VAR] = str(paths.config)
+    """Point the path variables at `paths` (dbt's profile reads RELIABILITY_WAREHOUSE; the review
+    and serving assets RELIABILITY_REPORTS and RELIABILITY_SERVING)."""
+    export_paths(paths)
 
 
 def run_pipeline(

@@ -13,7 +13,7 @@ from dagster_duckdb import DuckDBResource
 
 from .config import ReliabilityConfig, load_config
 from .ingest.loader import connect
-from .settings import CONFIG_VAR, LANDING_VAR, WAREHOUSE_VAR
+from .settings import CONFIG_VAR, LANDING_VAR, WAREHOUSE_VAR, resolve_paths
 from .writer_lock import writing
 
 # Every asset that writes the warehouse runs in this pool; the instance limits it to one slot
@@ -69,6 +69,16 @@ class WarehouseResource(DuckDBResource):
     @property
     def landing(self) -> Path:
         return Path(self.landing_path).resolve()
+
+    @property
+    def reports(self) -> Path:
+        """The review reports folder (RELIABILITY_REPORTS, else <RELIABILITY_DATA>/reports)."""
+        return resolve_paths().reports  # type: ignore[return-value]
+
+    @property
+    def serving(self) -> Path:
+        """The serving copy's folder (RELIABILITY_SERVING, else <RELIABILITY_DATA>/serving)."""
+        return resolve_paths().serving  # type: ignore[return-value]
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A read-write connection to the warehouse (UTC session, bounded memory); the

@@ -30,7 +30,6 @@ import duckdb
 from .fault_points import fault_point
 from .ingest.parsing import ident, quote
 
-SERVING_VAR = "RELIABILITY_SERVING"
 PUBLISHED_SCHEMAS = ("marts",)
 SERVING_FILE = "reliability.duckdb"
 PARQUET_DIR = "parquet"
@@ -47,14 +46,6 @@ class Published:
     published_at: datetime
     tables: dict[str, int]
     version: str = ""
-
-
-def serving_dir(warehouse: Path, environ: dict[str, str] | None = None) -> Path:
-    """RELIABILITY_SERVING, else `serving/` next to the warehouse's folder (data/serving)."""
-    env = os.environ if environ is None else environ
-    if env.get(SERVING_VAR):
-        return Path(env[SERVING_VAR]).expanduser().resolve()
-    return warehouse.resolve().parent.parent / "serving"
 
 
 def current_version(target_dir: Path) -> str | None:

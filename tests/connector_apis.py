@@ -12,8 +12,7 @@ from urllib.parse import quote
 from connector_fakes import Sleeps, clock
 from pytest_httpserver import HTTPServer
 
-from orchestration.connectors import github, gitlab, pagerduty
-from orchestration.connectors.config import (
+from orchestration.config.connectors import (
     Common,
     GitHubConfig,
     GitHubRepo,
@@ -21,6 +20,7 @@ from orchestration.connectors.config import (
     GitLabProject,
     PagerDutyConfig,
 )
+from orchestration.connectors import github, gitlab, pagerduty
 from orchestration.connectors.http import HttpSettings
 from orchestration.connectors.runner import Runtime
 

@@ -14,8 +14,8 @@ import duckdb
 import pytest
 import yaml
 
-from orchestration.serving import SERVING_FILE, SERVING_VAR, serving_dir
-from orchestration.settings import PROJECT_ROOT, Paths
+from orchestration.serving import SERVING_FILE
+from orchestration.settings import PROJECT_ROOT, SERVING_VAR, Paths
 
 EXAMPLES = PROJECT_ROOT / "docs" / "examples"
 RELIABILITY = Path(sys.executable).parent / "reliability"
@@ -62,7 +62,7 @@ def _run(command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 def test_example_gate_command_on_the_serving_copy(example: str, demo_paths: Paths) -> None:
     command, env = GATES[example](yaml.safe_load((EXAMPLES / example).read_text()))
     assert "--serving" in command.split() and SERVING_VAR in env  # reads the serving copy
-    serving = serving_dir(demo_paths.warehouse)
+    serving = demo_paths.serving
     env = {**env, SERVING_VAR: str(serving)}  # the demo's serving copy instead of /srv/...
     argv = shlex.split(command)
     slos = [a for a in argv[2:] if not a.startswith("-") and not a.replace(".", "").isdigit()]

@@ -14,8 +14,8 @@ from test_connectors_github import serve_repo
 
 from orchestration.assets.connectors import build_connector_assets
 from orchestration.config import load_config
+from orchestration.config.connectors import FourKeysConfig
 from orchestration.connectors import fourkeys, github
-from orchestration.connectors.config import FourKeysConfig, parse_connectors
 from orchestration.connectors.runner import Runtime
 from orchestration.ingest.loader import connect, load_dataset
 from orchestration.resources import WarehouseResource
@@ -62,7 +62,7 @@ def _config_with_fourkeys(tmp_path: Path) -> Path:
 
 def test_connector_asset_materializes_with_metadata(tmp_path: Path) -> None:
     cfg_path = _config_with_fourkeys(tmp_path)
-    assets = build_connector_assets(parse_connectors(load_config(cfg_path)))
+    assets = build_connector_assets(load_config(cfg_path).connectors)
     assert [a.key.to_user_string() for a in assets] == ["connectors/fourkeys"]
     resource = WarehouseResource(warehouse_path=str(tmp_path / "wh.duckdb"),
                                  landing_path=str(tmp_path / "landing"),
@@ -77,4 +77,4 @@ def test_connector_asset_materializes_with_metadata(tmp_path: Path) -> None:
 
 
 def test_no_connector_assets_when_the_section_is_absent() -> None:
-    assert build_connector_assets(parse_connectors(load_config(DEFAULTS[CONFIG_VAR]))) == []
+    assert build_connector_assets(load_config(DEFAULTS[CONFIG_VAR]).connectors) == []

@@ -9,7 +9,6 @@ import pytest
 import yaml
 
 from orchestration.config import ConfigError, load_config
-from orchestration.connectors.config import parse_connectors
 from orchestration.connectors.state import held_cursor, since_for
 from orchestration.settings import CONFIG_VAR, DEFAULTS
 
@@ -29,7 +28,7 @@ def test_sections_enable_connectors_with_shared_settings(tmp_path: Path) -> None
                    "max_attempts": 2},
         "gitlab": {"enabled": False, "projects": []},
     })
-    cfg = parse_connectors(load_config(path))
+    cfg = load_config(path).connectors
     assert cfg.enabled() == ["github"]
     gh = cfg.github
     assert gh.token_env == "GITHUB_TOKEN" and gh.common.overlap_minutes == 5
@@ -48,7 +47,7 @@ def test_sections_enable_connectors_with_shared_settings(tmp_path: Path) -> None
 ])
 def test_bad_sections_name_the_key(tmp_path: Path, section: dict, key: str) -> None:
     with pytest.raises(ConfigError) as err:
-        parse_connectors(load_config(_cfg(tmp_path, section)))
+        load_config(_cfg(tmp_path, section))
     assert err.value.key == key
 
 

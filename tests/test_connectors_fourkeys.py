@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from connector_fakes import FIXTURES, Sleeps, clock, landing_rows
 
+from orchestration.config.connectors import FourKeysConfig
 from orchestration.connectors import fourkeys
-from orchestration.connectors.config import FourKeysConfig
 from orchestration.connectors.runner import Runtime
 
 C0 = "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567"

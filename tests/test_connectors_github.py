@@ -18,8 +18,8 @@ from connector_fakes import (
 )
 from pytest_httpserver import HTTPServer
 
+from orchestration.config.connectors import Common, GitHubConfig, GitHubRepo
 from orchestration.connectors import github
-from orchestration.connectors.config import Common, GitHubConfig, GitHubRepo
 from orchestration.connectors.http import HttpSettings
 from orchestration.connectors.runner import Runtime
 from orchestration.connectors.state import CursorStore

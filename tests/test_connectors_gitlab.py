@@ -7,8 +7,8 @@ from pathlib import Path
 from connector_fakes import Sleeps, clock, fixture, json_response, landing_rows, serve_pages
 from pytest_httpserver import HTTPServer
 
+from orchestration.config.connectors import Common, GitLabConfig, GitLabProject
 from orchestration.connectors import gitlab
-from orchestration.connectors.config import Common, GitLabConfig, GitLabProject
 from orchestration.connectors.http import HttpSettings
 from orchestration.connectors.runner import Runtime
 from orchestration.connectors.state import CursorStore

@@ -9,8 +9,8 @@ from connector_fakes import Sleeps, clock, fixture, json_response, landing_rows
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from orchestration.config.connectors import Common, PagerDutyConfig
 from orchestration.connectors import pagerduty
-from orchestration.connectors.config import Common, PagerDutyConfig
 from orchestration.connectors.http import HttpSettings
 from orchestration.connectors.runner import Runtime
 from orchestration.connectors.state import CursorStore

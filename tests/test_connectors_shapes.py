@@ -13,8 +13,8 @@ from connector_apis import APIS
 from connector_fakes import FIXTURES
 from pytest_httpserver import HTTPServer
 
+from orchestration.config.connectors import FourKeysConfig
 from orchestration.connectors import fourkeys
-from orchestration.connectors.config import FourKeysConfig
 from orchestration.slo.openslo import SloDefinitionError, load_slo_folder
 
 ANY = re.compile(r".*")

@@ -26,7 +26,6 @@ from werkzeug import Request, Response
 from orchestration.assets.connectors import build_connector_assets
 from orchestration.assets.raw import raw_assets
 from orchestration.config import load_config
-from orchestration.connectors.config import parse_connectors
 from orchestration.resources import WarehouseResource
 from orchestration.settings import CONFIG_VAR, DEFAULTS
 
@@ -144,7 +143,7 @@ def test_the_token_is_never_written_anywhere(
     landing.mkdir()
     warehouse.parent.mkdir()
 
-    connectors = build_connector_assets(parse_connectors(load_config(cfg_path)))
+    connectors = build_connector_assets(load_config(cfg_path).connectors)
     raw = [a for a in raw_assets if a.key.path[-1] in RAW]
     resource = WarehouseResource(warehouse_path=str(warehouse), landing_path=str(landing),
                                  config_path=str(cfg_path))

@@ -28,7 +28,6 @@ from engine_compare import differences
 
 from orchestration.dbt_project import DBT_PROJECT
 from orchestration.pipeline import failure_messages, run_pipeline
-from orchestration.review.publish import reports_dir
 from orchestration.settings import Paths
 from orchestration.targets import local_postgres as lp
 from orchestration.targets.spark import java_available
@@ -47,7 +46,7 @@ class Build:
 
 def review_pages(paths: Paths) -> dict[str, str]:
     """The weekly review pages (Markdown) a build wrote, by file name."""
-    folder = reports_dir(paths.warehouse)
+    folder = paths.reports
     return {f.name: f.read_text() for f in sorted(folder.glob("weekly-review-*.md"))}
 
 

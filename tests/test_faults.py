@@ -32,8 +32,13 @@ from orchestration.demo import generate_demo
 from orchestration.demo_postmortems import write_demo_postmortems
 from orchestration.fault_points import KILL_VAR, POINTS, REPORT_VAR
 from orchestration.pipeline import failure_messages, run_pipeline
-from orchestration.serving import SERVING_FILE, SERVING_VAR, connect_serving, current_version
-from orchestration.settings import CONFIG_VAR, DEFAULTS, LANDING_VAR, WAREHOUSE_VAR, Paths
+from orchestration.serving import SERVING_FILE, connect_serving, current_version
+from orchestration.settings import (
+    CONFIG_VAR,
+    DEFAULTS,
+    SERVING_VAR,
+    Paths,
+)
 from orchestration.writer_lock import holder
 
 RELIABILITY = Path(sys.executable).with_name("reliability")
@@ -44,7 +49,9 @@ RUN_TIMEOUT = 1800  # seconds; a run takes 2-4 minutes on a busy machine
 
 
 def _paths(root: Path, landing: Path) -> Paths:
-    return Paths(landing, root / "warehouse" / "reliability.duckdb", DEFAULTS[CONFIG_VAR])
+    return Paths(
+        landing, root / "warehouse" / "reliability.duckdb", DEFAULTS[CONFIG_VAR], data=root
+    )
 
 
 def _hashes(warehouse: Path, schema: str) -> dict[str, tuple[int, str]]:
@@ -131,8 +138,7 @@ def _copy_before(history: History, root: Path) -> Paths:
 
 def _env(paths: Paths, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in (SERVING_VAR, KILL_VAR, REPORT_VAR)}
-    env.update({LANDING_VAR: str(paths.landing), WAREHOUSE_VAR: str(paths.warehouse),
-                CONFIG_VAR: str(paths.config)})
+    env.update(paths.environment())  # data, landing, warehouse, config, reports, serving
     return {**env, **extra}
 
 

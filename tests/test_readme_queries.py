@@ -8,7 +8,7 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
-from orchestration.serving import SERVING_FILE, serving_dir
+from orchestration.serving import SERVING_FILE
 from orchestration.settings import PROJECT_ROOT, Paths
 
 
@@ -24,7 +24,7 @@ def test_readme_has_five_questions() -> None:
 @pytest.mark.parametrize("number", range(1, 6))
 def test_readme_question_runs_on_demo_serving_copy(demo_paths: Paths, number: int) -> None:
     query = readme_queries()[number - 1]
-    path = serving_dir(demo_paths.warehouse) / SERVING_FILE
+    path = demo_paths.serving / SERVING_FILE
     with duckdb.connect(str(path), read_only=True) as con:
         rows = con.execute(query).fetchall()
     if number in (2, 3, 4, 5):  # the demo data always answers these with rows
@@ -32,7 +32,7 @@ def test_readme_question_runs_on_demo_serving_copy(demo_paths: Paths, number: in
 
 
 def test_sqlalchemy_read_only_connection_string(demo_paths: Paths) -> None:
-    path = serving_dir(demo_paths.warehouse) / SERVING_FILE
+    path = demo_paths.serving / SERVING_FILE
     engine = sa.create_engine(f"duckdb:///{path}", connect_args={"read_only": True})
     with engine.connect() as conn:
         assert conn.execute(sa.text("select count(*) from dora_weekly")).scalar() > 0

@@ -10,7 +10,6 @@ import duckdb
 import pytest
 
 from orchestration.config import ConfigError, load_config
-from orchestration.retention_config import return_days
 from orchestration.settings import DATA_DIR, Paths
 
 BASE = "services:\n  - {name: a, team: t}\n"
@@ -23,9 +22,9 @@ def _config(tmp_path: Path, text: str) -> Path:
 
 
 def test_default_and_configured_windows(tmp_path: Path) -> None:
-    assert return_days(load_config(_config(tmp_path, ""))) == (7, 28)
+    assert load_config(_config(tmp_path, "")).return_days == (7, 28)
     cfg = load_config(_config(tmp_path, "retention:\n  return_days: [14, 3]\n"))
-    assert return_days(cfg) == (14, 3)
+    assert cfg.return_days == (14, 3)
 
 
 @pytest.mark.parametrize(
@@ -43,7 +42,7 @@ def test_default_and_configured_windows(tmp_path: Path) -> None:
 def test_bad_retention_section_names_file_and_key(tmp_path: Path, text: str, key: str) -> None:
     path = _config(tmp_path, text)
     with pytest.raises(ConfigError) as err:
-        return_days(load_config(path))
+        load_config(path)
     assert err.value.key == key and str(path) in str(err.value)
 
 

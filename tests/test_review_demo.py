@@ -18,7 +18,6 @@ import pytest
 
 from orchestration.review import formatting as f
 from orchestration.review.data import load_review
-from orchestration.review.publish import reports_dir
 from orchestration.review.render import SECTIONS, render_html, render_markdown
 from orchestration.settings import Paths
 
@@ -48,8 +47,8 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str, *params: Any) -> Any:
 def test_main_command_wrote_the_latest_week_as_markdown_and_html(
     demo_paths: Paths, review: dict[str, Any]
 ) -> None:
-    folder = reports_dir(demo_paths.warehouse)
-    assert folder == demo_paths.warehouse.parent.parent / "reports"
+    folder = demo_paths.reports
+    assert folder == demo_paths.data / "reports"  # the data folder, not the warehouse's parent
     md = folder / "weekly-review-2026-W47.md"
     html = folder / "weekly-review-2026-W47.html"
     assert md.read_text() == render_markdown(review)
@@ -270,7 +269,7 @@ CHROMIUM_FLAGS = [
     "chromium); the plain HTML structure test still ran",
 )
 def test_page_renders_in_headless_chromium(demo_paths: Paths, tmp_path: Path) -> None:
-    page = reports_dir(demo_paths.warehouse) / "weekly-review-2026-W47.html"
+    page = demo_paths.reports / "weekly-review-2026-W47.html"
     url = page.resolve().as_uri()
     dom = subprocess.run(
         [CHROMIUM, *CHROMIUM_FLAGS, "--dump-dom", url],

@@ -313,11 +313,11 @@ def test_compiled_sql_runs_on_the_serving_copy(
     """A BI tool's path: MetricFlow's compiled SQL, run by the locked-down `reliability sql`
     reader on the read-only serving copy, gives MetricFlow's rows."""
     from orchestration.commands.sql import run_query
-    from orchestration.serving import SERVING_FILE, serving_dir
+    from orchestration.serving import SERVING_FILE
 
     sql, database = results[query]["sql"], manifest_database()
     assert f'"{database}"."marts".' in sql and '"marts"' not in serving_sql(sql, database)
-    serving = serving_dir(demo_paths.warehouse) / SERVING_FILE
+    serving = demo_paths.serving / SERVING_FILE
     columns, rows = run_query(serving, serving_sql(sql, database))
     assert columns == results[query]["columns"]
 

@@ -14,12 +14,12 @@ from conftest import DEMO_END
 
 from orchestration.demo import generate_demo
 from orchestration.pipeline import failure_messages, run_pipeline
-from orchestration.serving import SERVING_FILE, serving_dir
+from orchestration.serving import SERVING_FILE
 from orchestration.settings import Paths
 
 
 def _serving(paths: Paths) -> Path:
-    return serving_dir(paths.warehouse) / SERVING_FILE
+    return paths.serving / SERVING_FILE
 
 
 def _published(path: Path) -> tuple[str, dict[str, int]]:

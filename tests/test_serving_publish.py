@@ -18,7 +18,6 @@ from orchestration.serving import (
     connect_serving,
     current_version,
     publish,
-    serving_dir,
 )
 
 # Two stable links, the link they go through, and the versions (orchestration/serving.py).
@@ -115,13 +114,6 @@ def test_failed_publish_leaves_previous_copy(tmp_path: Path) -> None:
     assert pub.path.read_bytes() == before
     assert sorted(p.name for p in (tmp_path / "serving").iterdir()) == SERVING_LAYOUT
     assert [p.name for p in (tmp_path / "serving" / "versions").iterdir()] == [pub.version]
-
-
-def test_serving_dir_defaults_next_to_warehouse_folder(tmp_path: Path) -> None:
-    assert serving_dir(tmp_path / "warehouse" / "x.duckdb", {}) == tmp_path / "serving"
-    assert serving_dir(tmp_path / "w.duckdb", {"RELIABILITY_SERVING": str(tmp_path / "s")}) == (
-        tmp_path / "s"
-    )
 
 
 def test_sql_command_prints_table_csv_and_errors(tmp_path: Path, capsys) -> None:

@@ -15,8 +15,8 @@ from collections.abc import Callable
 import dagster as dg
 
 from ..config import ConfigError, load_config
+from ..config.connectors import KINDS, ConnectorsConfig
 from ..connectors import fourkeys, github, gitlab, pagerduty
-from ..connectors.config import KINDS, ConnectorsConfig, parse_connectors
 from ..connectors.http import Stats
 from ..connectors.runner import Outcome, Runtime
 from ..connectors.secrets import Secrets, configured_secrets
@@ -114,7 +114,7 @@ def build_connector_asset(kind: str) -> dg.AssetsDefinition:
     def _connector(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
-        cfg = parse_connectors(warehouse.load_config())
+        cfg = warehouse.load_config().connectors
         section = getattr(cfg, kind)
         if section is None:
             raise dg.Failure(f"connectors.{kind} is no longer enabled in the config file")
@@ -128,7 +128,7 @@ def enabled_connectors() -> ConnectorsConfig:
     """The connectors enabled in RELIABILITY_CONFIG when the code location loads (none if the
     config cannot be read: the config assets report that problem)."""
     try:
-        return parse_connectors(load_config(resolve_paths().config))
+        return load_config(resolve_paths().config).connectors
     except (ConfigError, OSError, json.JSONDecodeError):
         return ConnectorsConfig()
 

@@ -13,7 +13,6 @@ from ..dbt_groups import DomainTranslator
 from ..dbt_project import DBT_PROJECT
 from ..fault_points import fault_point
 from ..resources import WAREHOUSE_POOL, WarehouseResource
-from ..retention_config import retention_vars
 from ..settings import WAREHOUSE_VAR
 from ..slo.backfill import backfill_start, record_build
 from ..targets import DEFAULT_TARGET, current_target
@@ -62,7 +61,7 @@ def _build(
     # dbt's profiles.yml opens env_var('RELIABILITY_WAREHOUSE'): make it the resource's file.
     os.environ[WAREHOUSE_VAR] = str(warehouse.warehouse)
     cfg = warehouse.load_config()
-    dbt_vars = json.dumps({**cfg.dbt_vars(), **retention_vars(cfg)})
+    dbt_vars = json.dumps(cfg.dbt_vars())
     args = ["build", "--vars", dbt_vars] + (["--full-refresh"] if config.full_refresh else [])
     # A backfill check where the SLO minutes are built, and on DuckDB (other engines: README).
     check_backfill = (

@@ -21,7 +21,7 @@ from ..resources import WAREHOUSE_POOL, WarehouseResource
 from ..review.data import available_weeks, default_week
 from ..review.engine_marts import review_connection
 from ..review.inputs import page_inputs
-from ..review.publish import reports_dir, write_review
+from ..review.publish import write_review
 from ..review.settings import SETTINGS_TABLE, review_settings
 from ..review.weeks import parse_week, week_just_closed, week_label
 from ..targets import current_target, publish_tables
@@ -203,7 +203,7 @@ def render_page(
             monday = resolve_week(con, week, settings.timezone)
         except ValueError as exc:
             raise dg.Failure(str(exc)) from exc
-        files = write_review(con, monday, reports_dir(warehouse.warehouse), settings.chart_weeks)
+        files = write_review(con, monday, warehouse.reports, settings.chart_weeks)
     context.log.info(f"Weekly review {files.week}: {files.markdown_path} and {files.html_path}")
     return dg.MaterializeResult(
         metadata={

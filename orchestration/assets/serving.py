@@ -3,7 +3,7 @@
 import dagster as dg
 
 from ..resources import WAREHOUSE_POOL, WarehouseResource
-from ..serving import publish, serving_dir
+from ..serving import publish
 from .dbt import dbt_models
 
 
@@ -25,9 +25,7 @@ def serving_copy(
 ) -> dg.MaterializeResult:
     """Write a complete new serving version and switch to it."""
     with warehouse.writing():  # one publisher at a time, like every writer of the warehouse
-        published = publish(
-            warehouse.warehouse, serving_dir(warehouse.warehouse), context.run.run_id
-        )
+        published = publish(warehouse.warehouse, warehouse.serving, context.run.run_id)
     context.log.info(
         f"Published {len(published.tables)} tables to {published.path} "
         f"(version {published.version})"

@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from ..serving import SERVING_FILE, serving_dir
+from ..serving import SERVING_FILE
 from ..settings import resolve_paths
 
 STATUS_TABLE = "marts.error_budget_status"
@@ -153,8 +153,8 @@ def _gate_database(args: argparse.Namespace) -> Path:
     """--warehouse FILE, else the serving copy with --serving, else RELIABILITY_WAREHOUSE."""
     if args.warehouse:
         return Path(args.warehouse)
-    warehouse = resolve_paths().warehouse
-    return serving_dir(warehouse) / SERVING_FILE if args.serving else warehouse
+    paths = resolve_paths()
+    return paths.serving / SERVING_FILE if args.serving else paths.warehouse
 
 
 def cmd_gate(args: argparse.Namespace) -> int:

@@ -16,7 +16,6 @@ from ..serving import (
     check_read_only_query,
     connect_serving,
     first_line,
-    serving_dir,
 )
 from ..settings import resolve_paths
 
@@ -58,7 +57,7 @@ def run_query(path: Path, query: str) -> tuple[list[str], list[tuple[Any, ...]]]
 
 def cmd_sql(args: argparse.Namespace) -> int:
     path = Path(args.database) if args.database else (
-        serving_dir(resolve_paths().warehouse) / SERVING_FILE
+        resolve_paths().serving / SERVING_FILE
     )
     try:
         columns, rows = run_query(path, args.query)

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .config import FourKeysConfig
+from ..config.connectors import FourKeysConfig
 from .http import ConnectorError, describe
 from .runner import Outcome, Runtime
 from .state import CursorStore, SourceResult, commit

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .config import Common, GitHubConfig, GitHubRepo
+from ..config.connectors import Common, GitHubConfig, GitHubRepo
 from .http import ApiClient, ConnectorError
 from .runner import Outcome, Runtime, run_source
 from .state import SourceResult, held_cursor, since_for

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from .config import GitLabConfig, GitLabProject
+from ..config.connectors import GitLabConfig, GitLabProject
 from .github import root_cause
 from .http import ApiClient, gitlab_next
 from .runner import Outcome, Runtime, run_source

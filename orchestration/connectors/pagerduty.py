@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from .config import PagerDutyConfig
+from ..config.connectors import PagerDutyConfig
 from .http import ApiClient
 from .runner import Outcome, Runtime, run_source
 from .state import SourceResult, held_cursor, since_for

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dagster as dg
 
 from ..assets.connectors import build_connector_assets
-from ..connectors.config import ConnectorsConfig
+from ..config.connectors import ConnectorsConfig
 from .settings import LoadSettings
 
 CONNECTORS_JOB = "connectors"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ..automation.settings import AutomationSettings, automation_settings
 from ..config import ConfigError, ReliabilityConfig, load_config
-from ..connectors.config import ConnectorsConfig, parse_connectors
+from ..config.connectors import ConnectorsConfig
 from ..review.settings import review_settings
 from ..settings import resolve_paths
 
@@ -40,7 +40,7 @@ def settings_from(config: ReliabilityConfig) -> LoadSettings:
     except (ConfigError, ValueError):
         timezone = "UTC"  # the review assets report a bad review: section when they run
     try:
-        connectors = parse_connectors(config)
+        connectors = config.connectors
     except (ConfigError, ValueError, json.JSONDecodeError):
         connectors = ConnectorsConfig()  # as before: the connector assets are simply absent
     return LoadSettings(

@@ -1,4 +1,5 @@
-"""Writing the review files: <data>/reports/weekly-review-<YYYY>-W<ww>.md and .html."""
+"""Writing the review files: <reports>/weekly-review-<YYYY>-W<ww>.md and .html (the reports
+folder: orchestration/settings.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,6 @@ from .data import load_review
 from .render import render_html, render_markdown
 from .weeks import week_label
 
-REPORTS_VAR = "RELIABILITY_REPORTS"
-
 
 @dataclass(frozen=True)
 class ReviewFiles:
@@ -22,14 +21,6 @@ class ReviewFiles:
     markdown_path: Path
     html_path: Path
     markdown: str
-
-
-def reports_dir(warehouse: Path, environ: dict[str, str] | None = None) -> Path:
-    """RELIABILITY_REPORTS, else `reports/` next to the warehouse's folder (data/reports)."""
-    env = os.environ if environ is None else environ
-    if env.get(REPORTS_VAR):
-        return Path(env[REPORTS_VAR]).expanduser().resolve()
-    return warehouse.resolve().parent.parent / "reports"
 
 
 def _write_atomic(path: Path, text: str) -> None:

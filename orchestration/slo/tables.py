@@ -11,7 +11,7 @@ import duckdb
 from ..config import ReliabilityConfig
 from ..raw_tables import replace_raw_tables
 from .openslo import SloDefinition, load_slo_folder
-from .policy import SloSettings, load_slo_settings
+from .policy import SloSettings
 
 SLO_TABLES: dict[str, str] = {
     "slo_definitions": (
@@ -48,7 +48,7 @@ class SloBundle:
 
 def load_slos(cfg: ReliabilityConfig) -> SloBundle:
     """The `slo:` settings and every SLO of its folder, validated against the config's journeys."""
-    settings = load_slo_settings(cfg.path, cfg.raw)
+    settings = cfg.slo
     journeys = {j.name: (j.service, j.routes) for j in cfg.journeys}
     return SloBundle(settings, tuple(load_slo_folder(settings.folder, journeys)))
 

@@ -21,8 +21,8 @@ from typing import Any
 import duckdb
 
 from ..ingest.contract import DATASETS
-from ..lake import LAKE_VAR, Lake, sync_table, write_snapshot
-from ..settings import Paths
+from ..lake import Lake, sync_table, write_snapshot
+from ..settings import LAKE_VAR, Paths
 
 TARGET_VAR = "RELIABILITY_TARGET"
 SPARK_DIR_VAR = "RELIABILITY_SPARK_DIR"
@@ -63,15 +63,15 @@ def resolve_target(flag: str | None = None, config_raw: dict[str, Any] | None = 
 def resolve_lake(
     target: str, paths: Paths, config_raw: dict[str, Any] | None = None
 ) -> str | None:
-    """The lake URL: RELIABILITY_LAKE, else engine.lake, else data/lake for spark, else none."""
-    value = os.environ.get(LAKE_VAR) or engine_section(config_raw).get("lake")
+    """The lake URL: RELIABILITY_LAKE, else engine.lake, else <data>/lake for spark, else none."""
+    value = paths.lake or os.environ.get(LAKE_VAR) or engine_section(config_raw).get("lake")
     if value:
         value = str(value)
         if "://" not in value:
             value = str((paths.config.parent / Path(value).expanduser()).resolve())
         return value
     if target == "spark":
-        return str(paths.warehouse.parent.parent / "lake")
+        return str(paths.default_lake)
     return None
 
 
