@@ -30,9 +30,9 @@ sys.path.insert(0, str(ROOT))
 import duckdb  # noqa: E402
 
 from orchestration.dbt_project import DBT_EXECUTABLE, DBT_PROJECT, prepare_manifest  # noqa: E402
-from orchestration.demo import generate_demo  # noqa: E402
 from orchestration.pipeline import failure_messages, run_pipeline  # noqa: E402
-from orchestration.settings import CONFIG_VAR, DEFAULTS, Paths  # noqa: E402
+from reliability.demo import generate_demo  # noqa: E402
+from reliability.settings import CONFIG_VAR, DEFAULTS, Paths  # noqa: E402
 
 END = date(2026, 11, 23)
 WEEKS = 12
@@ -59,7 +59,7 @@ def scenarios(requested: list[str], rows: int) -> list[Scenario]:
 def dbt_build(target: str, paths: Paths, env: dict[str, str], target_path: Path) -> float:
     """Seconds for `dbt build` of models and seeds on `target`, in a fresh process (as Dagster
     runs it)."""
-    from orchestration.config import load_config
+    from reliability.config import load_config
 
     dbt_vars = json.dumps(load_config(paths.config).dbt_vars())
     cmd = [DBT_EXECUTABLE, "build", "--vars", dbt_vars, "--target", target,

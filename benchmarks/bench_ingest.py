@@ -318,7 +318,7 @@ LADDERS = {"log": LADDER, "jsonl.gz": JSONL_LADDER}
 
 def ladder_child(rung: str, fmt: str, path: Path, warehouse: Path) -> dict[str, float | int]:
     """One rung of a ladder (in a child process), with the loader's memory limit."""
-    from orchestration.ingest.loader import connect
+    from reliability.ingest.loader import connect
 
     c0, t0 = _cpu(), time.perf_counter()
     con = connect(warehouse)
@@ -357,8 +357,8 @@ def child(kind: str, fmt: str, landing: Path, warehouse: Path) -> dict[str, floa
         return {"seconds": time.perf_counter() - t0, "cpu": _cpu() - c0, "rows": rows}
     if kind.startswith("rung-"):
         return ladder_child(kind.removeprefix("rung-"), fmt, _only_file(landing), warehouse)
-    from orchestration.ingest import loader
-    from orchestration.ingest.loader import connect, load_dataset
+    from reliability.ingest import loader
+    from reliability.ingest.loader import connect, load_dataset
 
     if kind == "ingest-no-extra":  # the loader with the access log's `_extra` switched off
         plain = loader.accesslog_source

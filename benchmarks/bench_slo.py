@@ -299,9 +299,9 @@ def main() -> int:
 
     import duckdb
 
-    from orchestration.config import load_config
-    from orchestration.settings import CONFIG_VAR, DEFAULTS
-    from orchestration.slo.tables import load_slos, write_slo_tables
+    from reliability.config import load_config
+    from reliability.settings import CONFIG_VAR, DEFAULTS
+    from reliability.slo.tables import load_slos, write_slo_tables
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bench_slo_"))
     work.mkdir(parents=True, exist_ok=True)

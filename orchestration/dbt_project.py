@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from .settings import PROJECT_ROOT, WAREHOUSE_VAR, resolve_paths
+from reliability.settings import PROJECT_ROOT, WAREHOUSE_VAR, resolve_paths
 
 DBT_PROJECT = DbtProject(
     project_dir=PROJECT_ROOT,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import dagster as dg
 
-from .defs import automation, connectors, dbt, ingest, notify, review, serving, slo
-from .defs.settings import LoadSettings, read_load_settings
-from .resources import WarehouseResource
+from orchestration.defs import automation, connectors, dbt, ingest, notify, review, serving, slo
+from orchestration.defs.settings import LoadSettings, read_load_settings
+from orchestration.resources import WarehouseResource
 
 DOMAINS = (ingest, connectors, slo, dbt, review, serving, notify, automation)
 

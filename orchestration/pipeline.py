@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import dagster as dg
 
-from .settings import Paths, export_paths
+from reliability.settings import Paths, export_paths
 
 
 def use_paths(paths: Paths) -> None:
@@ -28,18 +28,20 @@ def run_pipeline(
 ) -> dg.ExecuteInProcessResult:
     """Materialize the whole graph (or an asset selection string) against `paths`.
 
-    `target` (duckdb, spark, postgres) exports that engine's settings (orchestration.targets)
+    `target` (duckdb, spark, postgres) exports that engine's settings (reliability.engines)
     for the assets and dbt. `full_refresh` rebuilds the incremental dbt models whole. The dbt
     manifest must have been prepared (orchestration.dbt_project.prepare_manifest).
     """
     use_paths(paths)
-    from .targets import activate, current_target, default_selection
+    from reliability.engines import activate, current_target, default_selection
 
     if target:
         activate(target, paths)
     selection = selection or default_selection(current_target())
-    from .definitions import build_definitions  # imported late: reads the prepared manifest
-    from .resources import WarehouseResource
+    from orchestration.definitions import (
+        build_definitions,  # imported late: reads the prepared manifest
+    )
+    from orchestration.resources import WarehouseResource
 
     defs = build_definitions(
         WarehouseResource(
@@ -50,7 +52,7 @@ def run_pipeline(
     )
     job = defs.resolve_job_def("reliability_everything")
     if show_progress:
-        from .progress import progress_logger
+        from reliability.cli.progress import progress_logger
 
         job = job.with_logger_defs({"progress": progress_logger})
     run_config: dict = {"loggers": {"progress": {}}} if show_progress else {}

@@ -11,10 +11,10 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from .config import ReliabilityConfig, load_config
-from .ingest.loader import connect
-from .settings import CONFIG_VAR, LANDING_VAR, WAREHOUSE_VAR, resolve_paths
-from .writer_lock import writing
+from reliability.config import ReliabilityConfig, load_config
+from reliability.ingest.loader import connect
+from reliability.settings import CONFIG_VAR, LANDING_VAR, WAREHOUSE_VAR, resolve_paths
+from reliability.writer_lock import writing
 
 # Every asset that writes the warehouse runs in this pool; the instance limits it to one slot
 # (dagster.yaml: concurrency.pools.default_limit = 1) because DuckDB allows one writer process.
@@ -87,7 +87,7 @@ class WarehouseResource(DuckDBResource):
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the warehouse's writer lock (orchestration.writer_lock) while an asset writes:
+        """Hold the warehouse's writer lock (reliability.writer_lock) while an asset writes:
         a step of a second run stops at once with "another run is writing ..."."""
         with writing(self.warehouse):
             yield

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.dbt_project import prepare_manifest
-from orchestration.settings import CONFIG_VAR, DEFAULTS, Paths
+from reliability.settings import CONFIG_VAR, DEFAULTS, Paths
 
 DEMO_END = date(2026, 11, 23)  # a Monday: fixed so the demo warehouse is the same on every run
 
@@ -38,9 +38,9 @@ def paths(tmp_path: Path) -> Paths:
 @pytest.fixture(scope="session")
 def demo_paths(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     """A warehouse built once from small demo data (read-only for the tests that use it)."""
-    from orchestration.demo import generate_demo
-    from orchestration.demo_postmortems import write_demo_postmortems
     from orchestration.pipeline import failure_messages, run_pipeline
+    from reliability.demo import generate_demo
+    from reliability.demo.postmortems import write_demo_postmortems
 
     p = make_paths(tmp_path_factory.mktemp("demo"))
     generate_demo(p.landing, weeks=6, end=DEMO_END, seed=7, scale=0.1)

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from connector_fakes import Sleeps, clock
 from pytest_httpserver import HTTPServer
 
-from orchestration.config.connectors import (
+from reliability.config.connectors import (
     Common,
     GitHubConfig,
     GitHubRepo,
@@ -20,9 +20,9 @@ from orchestration.config.connectors import (
     GitLabProject,
     PagerDutyConfig,
 )
-from orchestration.connectors import github, gitlab, pagerduty
-from orchestration.connectors.http import HttpSettings
-from orchestration.connectors.runner import Runtime
+from reliability.connectors import github, gitlab, pagerduty
+from reliability.connectors.http import HttpSettings
+from reliability.connectors.runner import Runtime
 
 FAST = HttpSettings(backoff_initial_seconds=0.01, backoff_max_seconds=0.02, max_attempts=2)
 

@@ -12,7 +12,7 @@ import duckdb
 from orchestration.automation.current import CURRENT_JOB, landing_sensor
 from orchestration.pipeline import failure_messages, use_paths
 from orchestration.resources import WarehouseResource
-from orchestration.settings import Paths
+from reliability.settings import Paths
 
 END = date(2026, 11, 23)  # a Monday: the demo's requests stop before it
 
@@ -48,7 +48,7 @@ def _new_minutes(paths: Paths) -> int:
 
 
 def test_sensor_run_brings_new_requests_into_burn_rates(paths: Paths) -> None:
-    from orchestration.demo import generate_demo
+    from reliability.demo import generate_demo
 
     generate_demo(paths.landing, weeks=1, end=END, seed=7, scale=0.05)
     use_paths(paths)

@@ -27,11 +27,11 @@ import pyarrow.parquet as pq
 import pytest
 from table_hashes import VOLATILE, table_hashes
 
-from orchestration.config import ConfigError, load_config
-from orchestration.ingest.loader import LoadError, connect, load_dataset
-from orchestration.ingest.settings import ingest_settings
-from orchestration.postmortems import read_postmortems, write_postmortem_tables
-from orchestration.slo.openslo import SloDefinitionError, load_slo_folder
+from reliability.config import ConfigError, load_config
+from reliability.ingest.loader import LoadError, connect, load_dataset
+from reliability.ingest.settings import ingest_settings
+from reliability.review.postmortems import read_postmortems, write_postmortem_tables
+from reliability.slo.openslo import SloDefinitionError, load_slo_folder
 
 SALT = "reliability-warehouse"
 REQ_HEADER = "timestamp,service,route,status,request_id,latency_ms,user_key,method\n"

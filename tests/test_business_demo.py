@@ -10,9 +10,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.config import load_config
-from orchestration.review.settings import review_settings
-from orchestration.settings import Paths
+from reliability.config import load_config
+from reliability.review.settings import review_settings
+from reliability.settings import Paths
 
 
 @pytest.fixture(scope="module")

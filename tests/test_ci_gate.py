@@ -14,8 +14,8 @@ import duckdb
 import pytest
 import yaml
 
-from orchestration.serving import SERVING_FILE
-from orchestration.settings import PROJECT_ROOT, SERVING_VAR, Paths
+from reliability.serving import SERVING_FILE
+from reliability.settings import PROJECT_ROOT, SERVING_VAR, Paths
 
 EXAMPLES = PROJECT_ROOT / "docs" / "examples"
 RELIABILITY = Path(sys.executable).parent / "reliability"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.config import ConfigError, load_config
-from orchestration.settings import DATA_DIR, resolve_paths
+from reliability.config import ConfigError, load_config
+from reliability.settings import DATA_DIR, resolve_paths
 
 
 def _write(tmp_path: Path, text: str) -> Path:

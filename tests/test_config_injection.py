@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.settings import DATA_DIR, Paths
+from reliability.settings import DATA_DIR, Paths
 
 INJECTIONS = [
     # on the old main the first counted every deployment as production (exit 0), and the
@@ -20,8 +20,8 @@ INJECTIONS = [
 
 @pytest.mark.parametrize("environments", INJECTIONS, ids=["or-true", "quote"])
 def test_production_environments_are_data(tmp_path: Path, environments: list[str]) -> None:
-    from orchestration.demo import generate_demo
     from orchestration.pipeline import failure_messages, run_pipeline
+    from reliability.demo import generate_demo
 
     listed = ", ".join('"' + e.replace('"', '\\"') + '"' for e in environments)
     text = (DATA_DIR / "reliability.yml").read_text()

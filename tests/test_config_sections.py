@@ -10,10 +10,10 @@ import pytest
 import yaml
 from pydantic import field_validator
 
-from orchestration.config import SECTIONS, ConfigError, Section, load_config
-from orchestration.config.root import root_model
-from orchestration.config.types import Text, whole
-from orchestration.settings import DATA_DIR
+from reliability.config import SECTIONS, ConfigError, Section, load_config
+from reliability.config.root import root_model
+from reliability.config.types import Text, whole
+from reliability.settings import DATA_DIR
 
 BASE = "services:\n  - {name: a, team: t}\n"
 GH = "{repo: acme/a, service: a}"

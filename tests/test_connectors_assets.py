@@ -13,13 +13,13 @@ from test_connectors_github import runtime as github_runtime
 from test_connectors_github import serve_repo
 
 from orchestration.assets.connectors import build_connector_assets
-from orchestration.config import load_config
-from orchestration.config.connectors import FourKeysConfig
-from orchestration.connectors import fourkeys, github
-from orchestration.connectors.runner import Runtime
-from orchestration.ingest.loader import connect, load_dataset
 from orchestration.resources import WarehouseResource
-from orchestration.settings import CONFIG_VAR, DEFAULTS
+from reliability.config import load_config
+from reliability.config.connectors import FourKeysConfig
+from reliability.connectors import fourkeys, github
+from reliability.connectors.runner import Runtime
+from reliability.ingest.loader import connect, load_dataset
+from reliability.settings import CONFIG_VAR, DEFAULTS
 
 
 def test_connector_files_load_through_the_real_loader(

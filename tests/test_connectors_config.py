@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from orchestration.config import ConfigError, load_config
-from orchestration.connectors.state import held_cursor, since_for
-from orchestration.settings import CONFIG_VAR, DEFAULTS
+from reliability.config import ConfigError, load_config
+from reliability.connectors.state import held_cursor, since_for
+from reliability.settings import CONFIG_VAR, DEFAULTS
 
 
 def _cfg(tmp_path: Path, connectors: dict) -> Path:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from connector_fakes import FIXTURES, Sleeps, clock, landing_rows
 
-from orchestration.config.connectors import FourKeysConfig
-from orchestration.connectors import fourkeys
-from orchestration.connectors.runner import Runtime
+from reliability.config.connectors import FourKeysConfig
+from reliability.connectors import fourkeys
+from reliability.connectors.runner import Runtime
 
 C0 = "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567"
 C1 = "1b2c3d4e5f60718293a4b5c6d7e8f90123456789"

@@ -18,11 +18,11 @@ from connector_fakes import (
 )
 from pytest_httpserver import HTTPServer
 
-from orchestration.config.connectors import Common, GitHubConfig, GitHubRepo
-from orchestration.connectors import github
-from orchestration.connectors.http import HttpSettings
-from orchestration.connectors.runner import Runtime
-from orchestration.connectors.state import CursorStore
+from reliability.config.connectors import Common, GitHubConfig, GitHubRepo
+from reliability.connectors import github
+from reliability.connectors.http import HttpSettings
+from reliability.connectors.runner import Runtime
+from reliability.connectors.state import CursorStore
 
 TOKEN = "ghp_test_token_never_printed"
 REPO = "/repos/acme/checkout"

@@ -7,11 +7,11 @@ from pathlib import Path
 from connector_fakes import Sleeps, clock, fixture, json_response, landing_rows, serve_pages
 from pytest_httpserver import HTTPServer
 
-from orchestration.config.connectors import Common, GitLabConfig, GitLabProject
-from orchestration.connectors import gitlab
-from orchestration.connectors.http import HttpSettings
-from orchestration.connectors.runner import Runtime
-from orchestration.connectors.state import CursorStore
+from reliability.config.connectors import Common, GitLabConfig, GitLabProject
+from reliability.connectors import gitlab
+from reliability.connectors.http import HttpSettings
+from reliability.connectors.runner import Runtime
+from reliability.connectors.state import CursorStore
 
 TOKEN = "glpat-test-token-never-printed"
 # werkzeug decodes %2F in the path; the raw request line is checked separately.

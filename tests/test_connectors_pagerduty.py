@@ -9,11 +9,11 @@ from connector_fakes import Sleeps, clock, fixture, json_response, landing_rows
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from orchestration.config.connectors import Common, PagerDutyConfig
-from orchestration.connectors import pagerduty
-from orchestration.connectors.http import HttpSettings
-from orchestration.connectors.runner import Runtime
-from orchestration.connectors.state import CursorStore
+from reliability.config.connectors import Common, PagerDutyConfig
+from reliability.connectors import pagerduty
+from reliability.connectors.http import HttpSettings
+from reliability.connectors.runner import Runtime
+from reliability.connectors.state import CursorStore
 
 TOKEN = "u+pd-test-token-never-printed"
 FAST = HttpSettings(backoff_initial_seconds=0.01, max_attempts=4)

@@ -13,8 +13,8 @@ from connector_fakes import json_response
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from orchestration.connectors.secrets import REDACTED, Secrets
-from orchestration.connectors.state import CursorStore
+from reliability.connectors.secrets import REDACTED, Secrets
+from reliability.connectors.state import CursorStore
 
 ANY = re.compile(r".*")
 CREDENTIALS = ("authorization", "private-token")

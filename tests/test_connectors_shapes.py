@@ -13,9 +13,9 @@ from connector_apis import APIS
 from connector_fakes import FIXTURES
 from pytest_httpserver import HTTPServer
 
-from orchestration.config.connectors import FourKeysConfig
-from orchestration.connectors import fourkeys
-from orchestration.slo.openslo import SloDefinitionError, load_slo_folder
+from reliability.config.connectors import FourKeysConfig
+from reliability.connectors import fourkeys
+from reliability.slo.openslo import SloDefinitionError, load_slo_folder
 
 ANY = re.compile(r".*")
 ENDPOINT = {

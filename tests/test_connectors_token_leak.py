@@ -25,9 +25,9 @@ from werkzeug import Request, Response
 
 from orchestration.assets.connectors import build_connector_assets
 from orchestration.assets.raw import raw_assets
-from orchestration.config import load_config
 from orchestration.resources import WarehouseResource
-from orchestration.settings import CONFIG_VAR, DEFAULTS
+from reliability.config import load_config
+from reliability.settings import CONFIG_VAR, DEFAULTS
 
 ANY = re.compile(r".*")
 TOKENS = [api.token for api in APIS.values()]

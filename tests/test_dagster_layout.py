@@ -16,12 +16,12 @@ import yaml
 
 from orchestration.assets.review import PAGE_KEY, build_weekly_review_page, weekly_partitions
 from orchestration.automation.checks import build_reject_rate_check
-from orchestration.automation.settings import automation_settings
-from orchestration.config import ConfigError, load_config
-from orchestration.ingest.contract import DATASETS
 from orchestration.pipeline import failure_messages, use_paths
 from orchestration.resources import WarehouseResource
-from orchestration.settings import CONFIG_VAR, DEFAULTS, PROJECT_ROOT, Paths
+from reliability.config import ConfigError, load_config
+from reliability.config.automation import automation_settings
+from reliability.ingest.contract import DATASETS
+from reliability.settings import CONFIG_VAR, DEFAULTS, PROJECT_ROOT, Paths
 
 RAW = [dg.AssetKey(["raw", d]) for d in DATASETS]
 
@@ -82,7 +82,7 @@ def test_importing_reads_no_config_and_loading_does() -> None:
     the manifest); calling the @dg.definitions function does both."""
     code = (
         "import sys\n"
-        "import orchestration.config as c\n"
+        "import reliability.config as c\n"
         "calls = []\n"
         "real = c.load_config\n"
         "c.load_config = lambda p: calls.append(p) or real(p)\n"
@@ -200,7 +200,7 @@ def test_reject_rate_check_fails_on_a_file_with_many_bad_rows(paths: Paths) -> N
 def test_reject_rate_check_passes_on_the_demo_and_follows_the_threshold(
     paths: Paths, tmp_path: Path
 ) -> None:
-    from orchestration.demo import generate_demo
+    from reliability.demo import generate_demo
 
     # `reliability demo`'s 12 weeks (its two bad incident rows are 7% of 28); few requests
     summary = generate_demo(paths.landing, weeks=12, end=date(2026, 11, 23), seed=7, scale=0.02)
@@ -230,8 +230,8 @@ def test_reject_rate_check_passes_on_the_demo_and_follows_the_threshold(
 def test_page_materialized_for_a_partition(
     demo_paths: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from orchestration.review.data import load_review
-    from orchestration.review.render import render_markdown
+    from reliability.review.data import load_review
+    from reliability.review.render import render_markdown
 
     monkeypatch.setenv("RELIABILITY_REPORTS", str(tmp_path))
     page = build_weekly_review_page(weekly_partitions(timezone="Europe/Berlin"))
@@ -268,7 +268,7 @@ def test_weekly_schedule_run_writes_the_week_just_closed(
     """The schedule's run request (a partition of reliability_everything) executed as the daemon
     would: it loads, builds and writes that week's page."""
     from orchestration.definitions import build_definitions
-    from orchestration.demo import generate_demo
+    from reliability.demo import generate_demo
 
     generate_demo(paths.landing, weeks=2, end=date(2026, 11, 23), seed=7, scale=0.05)
     use_paths(paths)

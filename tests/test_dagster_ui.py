@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.settings import PROJECT_ROOT, Paths
+from reliability.settings import PROJECT_ROOT, Paths
 
 STARTUP_SECONDS = 240  # the code location imports Dagster, dbt and the manifest on a busy machine
 ASSETS_QUERY = "{ assetNodes { assetKey { path } groupName } }"

@@ -7,7 +7,7 @@ import os
 import subprocess
 
 from orchestration.dbt_project import DBT_EXECUTABLE, DBT_PROJECT
-from orchestration.settings import PROJECT_ROOT, WAREHOUSE_VAR, Paths
+from reliability.settings import PROJECT_ROOT, WAREHOUSE_VAR, Paths
 
 
 def test_docs_generate_and_every_mart_column_described(demo_paths: Paths, tmp_path) -> None:

@@ -6,7 +6,7 @@ import dagster as dg
 import yaml
 
 from orchestration.resources import WAREHOUSE_POOL
-from orchestration.settings import PROJECT_ROOT
+from reliability.settings import PROJECT_ROOT
 
 
 def test_definitions_load_with_job_and_schedule() -> None:

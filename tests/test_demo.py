@@ -1,4 +1,4 @@
-"""Tests for the demo-data generator (the orchestration/demo package)."""
+"""Tests for the demo-data generator (the reliability/demo package)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import duckdb
 import pytest
 import yaml
 
-from orchestration.demo import DATASETS, DemoSummary, generate_demo
+from reliability.demo import DATASETS, DemoSummary, generate_demo
 
 END = date(2026, 3, 2)  # a Monday
 WEEKS = 3

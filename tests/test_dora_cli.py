@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from orchestration.commands import dora
-from orchestration.settings import WAREHOUSE_VAR, Paths
+from reliability.cli import dora
+from reliability.settings import WAREHOUSE_VAR, Paths
 
 
 def parser() -> argparse.ArgumentParser:

@@ -24,8 +24,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.config import ReliabilityConfig, load_config
-from orchestration.settings import PROJECT_ROOT, Paths
+from reliability.config import ReliabilityConfig, load_config
+from reliability.settings import PROJECT_ROOT, Paths
 
 BANDS_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "dora_performance_bands.csv"
 FIRST_DEPLOYMENT_LOOKBACK = timedelta(days=14)  # dbt var dora_first_deployment_lookback_days

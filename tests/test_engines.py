@@ -22,15 +22,15 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import local_postgres as lp
 import pytest
 from conftest import make_paths
 from engine_compare import differences
 
 from orchestration.dbt_project import DBT_PROJECT
 from orchestration.pipeline import failure_messages, run_pipeline
-from orchestration.settings import Paths
-from orchestration.targets import local_postgres as lp
-from orchestration.targets.spark import java_available
+from reliability.engines.spark import java_available
+from reliability.settings import Paths
 
 
 @dataclass
@@ -169,7 +169,7 @@ def spark_build(demo_paths: Paths, tmp_path_factory: pytest.TempPathFactory) -> 
         import pyspark  # noqa: F401
     except ImportError:
         pytest.skip("pyspark is not installed (uv sync installs the dev group)")
-    from orchestration.targets.spark import local_session, read_table
+    from reliability.engines.spark import local_session, read_table
 
     paths = demo_copy(demo_paths, tmp_path_factory.mktemp("spark"))
     spark_dir = paths.warehouse.parent / "spark"

@@ -16,11 +16,11 @@ import duckdb
 import pytest
 from conftest import DEMO_END
 
-from orchestration.cli import BUSY, main
-from orchestration.demo import generate_demo
-from orchestration.settings import CONFIG_VAR, DEFAULTS, LANDING_VAR, WAREHOUSE_VAR
-from orchestration.transactions import rollback
-from orchestration.writer_lock import WarehouseBusy, holder, lock_path, writing
+from reliability.cli.main import BUSY, main
+from reliability.demo import generate_demo
+from reliability.settings import CONFIG_VAR, DEFAULTS, LANDING_VAR, WAREHOUSE_VAR
+from reliability.transactions import rollback
+from reliability.writer_lock import WarehouseBusy, holder, lock_path, writing
 
 PYTHON = sys.executable
 
@@ -47,7 +47,7 @@ def _holder_process(warehouse: Path) -> subprocess.Popen:
     """Another process holding the writer lock of `warehouse` until killed."""
     code = textwrap.dedent(f"""
         import time
-        from orchestration.writer_lock import writing
+        from reliability.writer_lock import writing
         with writing({str(warehouse)!r}):
             print("locked", flush=True)
             time.sleep(600)
@@ -149,7 +149,7 @@ def test_launcher_refuses_to_start_when_its_parent_is_gone(tmp_path: Path) -> No
 DISK_FULL = """
 import resource, signal, sys
 from pathlib import Path
-from orchestration.ingest.loader import connect, load_dataset
+from reliability.ingest.loader import connect, load_dataset
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write beyond the limit fails with EFBIG
 con = connect(Path(sys.argv[1]))
 resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, resource.RLIM_INFINITY))

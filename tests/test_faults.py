@@ -6,7 +6,7 @@ docs/faults.md).
 Every test starts from a copy of the same warehouse ("before": the demo without its requests) and
 runs on the full demo landing folder ("new"), so an uninterrupted run is known: its raw tables are
 the "new" state, the copy's are the "old" one. The kills are deterministic: RELIABILITY_FAULT_KILL
-names the point where the pipeline kills itself (orchestration/fault_points.py).
+names the point where the pipeline kills itself (reliability/fault_points.py).
 """
 
 from __future__ import annotations
@@ -27,19 +27,19 @@ import pytest
 from conftest import DEMO_END
 from table_hashes import VOLATILE, table_hashes
 
-from orchestration.cli import BUSY
-from orchestration.demo import generate_demo
-from orchestration.demo_postmortems import write_demo_postmortems
-from orchestration.fault_points import KILL_VAR, POINTS, REPORT_VAR
 from orchestration.pipeline import failure_messages, run_pipeline
-from orchestration.serving import SERVING_FILE, connect_serving, current_version
-from orchestration.settings import (
+from reliability.cli.main import BUSY
+from reliability.demo import generate_demo
+from reliability.demo.postmortems import write_demo_postmortems
+from reliability.fault_points import KILL_VAR, POINTS, REPORT_VAR
+from reliability.serving import SERVING_FILE, connect_serving, current_version
+from reliability.settings import (
     CONFIG_VAR,
     DEFAULTS,
     SERVING_VAR,
     Paths,
 )
-from orchestration.writer_lock import holder
+from reliability.writer_lock import holder
 
 RELIABILITY = Path(sys.executable).with_name("reliability")
 # When the requests were loaded (max _loaded_at), kept by the SLO backfill check: a time of the run.
@@ -216,7 +216,7 @@ def test_run_killed_at_each_point(point: str, history: History, tmp_path: Path) 
 
 READER = textwrap.dedent("""
     import json, pathlib, sys, time
-    from orchestration.serving import connect_serving
+    from reliability.serving import connect_serving
     path, stop = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
     def run_id(con):
         return con.execute("SELECT DISTINCT run_id FROM _published").fetchone()[0]

@@ -6,7 +6,7 @@ import gzip
 import hashlib
 from pathlib import Path
 
-from orchestration.ingest.loader import connect, load_dataset
+from reliability.ingest.loader import connect, load_dataset
 
 LINES = [
     # plain line with request time and a query string

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.ingest.loader import LoadError, connect, load_dataset
+from reliability.ingest.loader import LoadError, connect, load_dataset
 
 GOOD = (
     "deployment_id,service,environment,status,finished_at\n"

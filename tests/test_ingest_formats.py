@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.ingest.loader import connect, load_dataset
+from reliability.ingest.loader import connect, load_dataset
 
 HEADER = "deployment_id,service,environment,status,finished_at,commit_sha,team\n"
 ROWS = [

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.ingest.loader import connect, load_dataset
+from reliability.ingest.loader import connect, load_dataset
 
 INCIDENTS = (
     "incident_id,service,started_at,resolved_at,severity\n"
@@ -195,7 +195,7 @@ def test_files_loaded_and_untouched_since_are_not_read_again(
     """Only new files are read: a file whose size and modification time are those recorded
     with its checksum is not read again; a touched or rewritten file is read once, and loaded
     only when its checksum is new."""
-    from orchestration.ingest import loader
+    from reliability.ingest import loader
 
     hashed: list[str] = []
     real = loader.sha256_file

@@ -16,15 +16,15 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.ingest.contract import DATASETS
-from orchestration.ingest.loader import connect, load_dataset
-from orchestration.ingest.parsing import (
+from reliability.ingest.contract import DATASETS
+from reliability.ingest.loader import connect, load_dataset
+from reliability.ingest.parsing import (
     ACCESS_LOG_GROUPS,
     ACCESS_LOG_PATTERN,
     REQUEST_LINE_PATTERN,
     quote,
 )
-from orchestration.ingest.sources import (
+from reliability.ingest.sources import (
     _reader_sql,
     _split_log_sql,
     accesslog_source,

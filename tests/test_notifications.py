@@ -24,12 +24,12 @@ import pytest
 import yaml
 from pytest_httpserver import HTTPServer
 
-from orchestration.config import ConfigError, load_config
-from orchestration.demo import generate_demo
-from orchestration.demo_postmortems import write_demo_postmortems
-from orchestration.notify.settings import NotificationSettings, notification_settings
 from orchestration.pipeline import failure_messages, run_pipeline
-from orchestration.settings import PROJECT_ROOT, Paths
+from reliability.config import ConfigError, load_config
+from reliability.demo import generate_demo
+from reliability.demo.postmortems import write_demo_postmortems
+from reliability.notify.settings import NotificationSettings, notification_settings
+from reliability.settings import PROJECT_ROOT, Paths
 
 WEEK, WEEK_START = "2026-W47", date(2026, 11, 16)
 SLACK_PATH, JSON_PATH = "/services/T0SLACK/B0HOOK/slacksecret0042", "/hooks/jsonsecret0042"

@@ -10,8 +10,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.settings import DATA_DIR, Paths, resolve_paths
-from orchestration.targets import resolve_lake
+from reliability.engines import resolve_lake
+from reliability.settings import DATA_DIR, Paths, resolve_paths
 
 VARS = {
     "landing": "RELIABILITY_LANDING",

@@ -9,11 +9,11 @@ import duckdb
 import pytest
 from conftest import DEMO_END
 
-from orchestration.demo import generate_demo
-from orchestration.ingest.contract import DATASETS
 from orchestration.pipeline import failure_messages, run_pipeline, use_paths
 from orchestration.resources import WarehouseResource
-from orchestration.settings import Paths
+from reliability.demo import generate_demo
+from reliability.ingest.contract import DATASETS
+from reliability.settings import Paths
 
 
 def _counts(warehouse: Path) -> dict[str, int]:
@@ -86,7 +86,7 @@ def test_corrupt_landing_file_fails_the_run_and_keeps_the_warehouse(small_demo: 
 
 
 def test_cli_run_prints_summary(small_demo: Paths, capsys: pytest.CaptureFixture[str]) -> None:
-    from orchestration.cli import main
+    from reliability.cli.main import main
 
     use_paths(small_demo)
     assert main(["run"]) == 0
@@ -98,7 +98,7 @@ def test_cli_run_prints_summary(small_demo: Paths, capsys: pytest.CaptureFixture
 
 
 def test_cli_reports_a_config_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from orchestration.cli import main
+    from reliability.cli.main import main
 
     config = tmp_path / "bad.yml"
     config.write_text("services: nope\n")

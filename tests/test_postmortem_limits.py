@@ -11,15 +11,15 @@ import pytest
 from test_review_postmortems import GOOD
 
 from orchestration.assets.review import review_inputs
-from orchestration.postmortems import (
+from orchestration.resources import WarehouseResource
+from reliability.review.postmortems import (
     MAX_FILE_BYTES,
     PostmortemError,
     parse_postmortem,
     read_postmortems,
 )
-from orchestration.resources import WarehouseResource
-from orchestration.safe_yaml import YamlLimitError, load_all_limited, load_limited
-from orchestration.settings import Paths
+from reliability.safe_yaml import YamlLimitError, load_all_limited, load_limited
+from reliability.settings import Paths
 
 # 1.4 KB that PyYAML's safe_load expands to 9**9 (387 million) strings: gigabytes of memory.
 ALIAS_BOMB = "---\n" + "\n".join(

@@ -8,8 +8,8 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
-from orchestration.serving import SERVING_FILE
-from orchestration.settings import PROJECT_ROOT, Paths
+from reliability.serving import SERVING_FILE
+from reliability.settings import PROJECT_ROOT, Paths
 
 
 def readme_queries() -> list[str]:

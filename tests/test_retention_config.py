@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.config import ConfigError, load_config
-from orchestration.settings import DATA_DIR, Paths
+from reliability.config import ConfigError, load_config
+from reliability.settings import DATA_DIR, Paths
 
 BASE = "services:\n  - {name: a, team: t}\n"
 
@@ -48,8 +48,8 @@ def test_bad_retention_section_names_file_and_key(tmp_path: Path, text: str, key
 
 def test_configured_window_reaches_the_mart(tmp_path: Path) -> None:
     """A pipeline run with return_days [3] builds the mart with that window only."""
-    from orchestration.demo import generate_demo
     from orchestration.pipeline import failure_messages, run_pipeline
+    from reliability.demo import generate_demo
 
     config = tmp_path / "reliability.yml"
     config.write_text(

@@ -9,9 +9,9 @@ from datetime import date
 import duckdb
 import pytest
 
-from orchestration.review.data import load_review
-from orchestration.review.render import render_html, render_markdown
-from orchestration.settings import Paths
+from reliability.review.data import load_review
+from reliability.review.render import render_html, render_markdown
+from reliability.settings import Paths
 
 LATEST = date(2026, 11, 16)  # the last full demo week (conftest DEMO_END)
 

@@ -16,10 +16,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.review import formatting as f
-from orchestration.review.data import load_review
-from orchestration.review.render import SECTIONS, render_html, render_markdown
-from orchestration.settings import Paths
+from reliability.review import formatting as f
+from reliability.review.data import load_review
+from reliability.review.render import SECTIONS, render_html, render_markdown
+from reliability.settings import Paths
 
 LATEST = date(2026, 11, 16)  # 2026-W47: the last full week of the demo (conftest DEMO_END)
 PAST = date(2026, 11, 9)  # 2026-W46
@@ -340,8 +340,8 @@ def test_cli_review_writes_a_week_and_prints_paths(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from orchestration.cli import main
     from orchestration.pipeline import use_paths
+    from reliability.cli.main import main
 
     use_paths(demo_paths)
     monkeypatch.setenv("RELIABILITY_REPORTS", str(tmp_path))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orchestration.review.render import _md, _postmortem_html, _postmortem_md
+from reliability.review.render import _md, _postmortem_html, _postmortem_md
 
 
 def _linked(url: str) -> dict[str, str]:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from orchestration.dbt_project import DBT_PROJECT
-from orchestration.review import data, retention
-from orchestration.review.inputs import ManifestMissing, page_inputs
+from reliability.review import data, retention
+from reliability.review.inputs import ManifestMissing, page_inputs
 
 
 def _exposure_depends_on() -> set[str]:

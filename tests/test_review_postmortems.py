@@ -8,14 +8,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.demo_postmortems import write_demo_postmortems
-from orchestration.postmortems import (
+from reliability.demo.postmortems import write_demo_postmortems
+from reliability.review.postmortems import (
     PostmortemError,
     parse_postmortem,
     read_postmortems,
     write_postmortem_tables,
 )
-from orchestration.settings import PROJECT_ROOT
+from reliability.settings import PROJECT_ROOT
 
 GOOD = """---
 incident_id: INC-7

@@ -10,9 +10,9 @@ from typing import Any
 import duckdb
 import pytest
 
-from orchestration.review.data import available_weeks, load_review
-from orchestration.review.render import render_html, render_markdown
-from orchestration.settings import Paths
+from reliability.review.data import available_weeks, load_review
+from reliability.review.render import render_html, render_markdown
+from reliability.settings import Paths
 
 HOSTILE = '<script>alert("x")</script> [click](javascript:alert(1)) *bold* | pipe'
 

@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pytest
 
-from orchestration.config import ConfigError, load_config
-from orchestration.review import formatting as f
-from orchestration.review.charts import sparkline, trend_chart
-from orchestration.review.render import overall_decision
-from orchestration.review.schedule import build_weekly_schedule
-from orchestration.review.settings import ReviewSettings, review_settings
-from orchestration.review.weeks import parse_week, week_just_closed, week_label
-from orchestration.settings import CONFIG_VAR, DEFAULTS
+from orchestration.automation.weekly_review import build_weekly_schedule
+from reliability.config import ConfigError, load_config
+from reliability.review import formatting as f
+from reliability.review.charts import sparkline, trend_chart
+from reliability.review.render import overall_decision
+from reliability.review.settings import ReviewSettings, review_settings
+from reliability.review.weeks import parse_week, week_just_closed, week_label
+from reliability.settings import CONFIG_VAR, DEFAULTS
 
 
 def test_iso_week_labels_round_trip() -> None:

@@ -24,7 +24,7 @@ import duckdb
 import pytest
 
 from orchestration.dbt_project import DBT_PROJECT
-from orchestration.settings import PROJECT_ROOT, WAREHOUSE_VAR, Paths
+from reliability.settings import PROJECT_ROOT, WAREHOUSE_VAR, Paths
 
 DORA_METRICS = (
     "deployments",
@@ -312,8 +312,8 @@ def test_compiled_sql_runs_on_the_serving_copy(
 ) -> None:
     """A BI tool's path: MetricFlow's compiled SQL, run by the locked-down `reliability sql`
     reader on the read-only serving copy, gives MetricFlow's rows."""
-    from orchestration.commands.sql import run_query
-    from orchestration.serving import SERVING_FILE
+    from reliability.cli.sql import run_query
+    from reliability.serving import SERVING_FILE
 
     sql, database = results[query]["sql"], manifest_database()
     assert f'"{database}"."marts".' in sql and '"marts"' not in serving_sql(sql, database)

@@ -12,10 +12,10 @@ import duckdb
 import pytest
 from conftest import DEMO_END
 
-from orchestration.demo import generate_demo
 from orchestration.pipeline import failure_messages, run_pipeline
-from orchestration.serving import SERVING_FILE
-from orchestration.settings import Paths
+from reliability.demo import generate_demo
+from reliability.serving import SERVING_FILE
+from reliability.settings import Paths
 
 
 def _serving(paths: Paths) -> Path:

@@ -9,9 +9,9 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.cli import main
-from orchestration.commands.sql import format_table
-from orchestration.serving import (
+from reliability.cli.main import main
+from reliability.cli.sql import format_table
+from reliability.serving import (
     KEEP_VERSIONS,
     READER_CONFIG,
     SERVING_FILE,
@@ -20,7 +20,7 @@ from orchestration.serving import (
     publish,
 )
 
-# Two stable links, the link they go through, and the versions (orchestration/serving.py).
+# Two stable links, the link they go through, and the versions (reliability/serving.py).
 SERVING_LAYOUT = ["current", "parquet", "reliability.duckdb", "versions"]
 
 

@@ -1,4 +1,4 @@
-"""Newly loaded requests the incremental SLO tables would miss (orchestration.slo.backfill)."""
+"""Newly loaded requests the incremental SLO tables would miss (reliability.slo.backfill)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime
 
 import duckdb
 
-from orchestration.slo.backfill import backfill_start, record_build
+from reliability.slo.backfill import backfill_start, record_build
 
 
 def _warehouse() -> duckdb.DuckDBPyConnection:

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from orchestration.config import ConfigError, load_config
-from orchestration.settings import CONFIG_VAR, DEFAULTS
-from orchestration.slo import SloDefinitionError, load_slo_folder, load_slo_settings
-from orchestration.slo.openslo import has_whole_hour_offsets, parse_slo_document
-from orchestration.slo.tables import load_slos, slo_rows
+from reliability.config import ConfigError, load_config
+from reliability.settings import CONFIG_VAR, DEFAULTS
+from reliability.slo import SloDefinitionError, load_slo_folder, load_slo_settings
+from reliability.slo.openslo import has_whole_hour_offsets, parse_slo_document
+from reliability.slo.tables import load_slos, slo_rows
 
 JOURNEYS = {"checkout": ("checkout-api", ("/api/cart%", "/api/checkout%"))}
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.commands.slo import register
-from orchestration.config import load_config
 from orchestration.dbt_project import DBT_EXECUTABLE, DBT_PROJECT
-from orchestration.settings import PROJECT_ROOT, Paths
-from orchestration.slo.tables import load_slos, write_slo_tables
+from reliability.cli.slo import register
+from reliability.config import load_config
+from reliability.settings import PROJECT_ROOT, Paths
+from reliability.slo.tables import load_slos, write_slo_tables
 
 
 def _query(paths: Paths, sql: str) -> list[tuple]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.commands.slo import (
+from reliability.cli.slo import (
     GateError,
     SloStatus,
     budget_bar,
@@ -15,8 +15,8 @@ from orchestration.commands.slo import (
     gate_exit_code,
     read_status,
 )
-from orchestration.slo import SloSettings, burn_factor, burn_rate, decide
-from orchestration.slo.policy import DEFAULT_ALERT_WINDOWS
+from reliability.slo import SloSettings, burn_factor, burn_rate, decide
+from reliability.slo.policy import DEFAULT_ALERT_WINDOWS
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.cli import main
-from orchestration.serving import connect_serving, publish
+from reliability.cli.main import main
+from reliability.serving import connect_serving, publish
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestration.summary import DatasetCounts, format_summary
+from reliability.cli.summary import DatasetCounts, format_summary
 
 COUNTS = [DatasetCounts("requests", 2, 1_234_567, 8), DatasetCounts("changes", 1, 10, 0)]
 WAREHOUSE = Path("/srv/reliability/warehouse.duckdb")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from local_postgres import local_postgres, missing_programs
 
-from orchestration.targets import postgres
-from orchestration.targets.local_postgres import local_postgres, missing_programs
+from reliability.engines import postgres
 
 
 @pytest.mark.skipif(bool(missing_programs()), reason="PostgreSQL server programs not installed")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dagster as dg
 import duckdb
 
-from ..config import ReliabilityConfig
-from ..raw_tables import replace_raw_tables
-from ..resources import WAREHOUSE_POOL, WarehouseResource
-from ..targets import publish_tables
+from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from reliability.config import ReliabilityConfig
+from reliability.engines import publish_tables
+from reliability.ingest.raw_tables import replace_raw_tables
 
 CONFIG_TABLES: dict[str, str] = {
     "config_services": "service VARCHAR PRIMARY KEY, team VARCHAR NOT NULL",

@@ -14,14 +14,14 @@ from collections.abc import Callable
 
 import dagster as dg
 
-from ..config import ConfigError, load_config
-from ..config.connectors import KINDS, ConnectorsConfig
-from ..connectors import fourkeys, github, gitlab, pagerduty
-from ..connectors.http import Stats
-from ..connectors.runner import Outcome, Runtime
-from ..connectors.secrets import Secrets, configured_secrets
-from ..resources import WarehouseResource
-from ..settings import resolve_paths
+from orchestration.resources import WarehouseResource
+from reliability.config import ConfigError, load_config
+from reliability.config.connectors import KINDS, ConnectorsConfig
+from reliability.connectors import fourkeys, github, gitlab, pagerduty
+from reliability.connectors.http import Stats
+from reliability.connectors.runner import Outcome, Runtime
+from reliability.connectors.secrets import Secrets, configured_secrets
+from reliability.settings import resolve_paths
 
 RUNNERS: dict[str, Callable[[object, Runtime], list[Outcome]]] = {
     "github": github.run,  # type: ignore[dict-item]

@@ -8,14 +8,14 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from ..dbt_child import PARENT_VAR
-from ..dbt_groups import DomainTranslator
-from ..dbt_project import DBT_PROJECT
-from ..fault_points import fault_point
-from ..resources import WAREHOUSE_POOL, WarehouseResource
-from ..settings import WAREHOUSE_VAR
-from ..slo.backfill import backfill_start, record_build
-from ..targets import DEFAULT_TARGET, current_target
+from orchestration.dbt_child import PARENT_VAR
+from orchestration.dbt_groups import DomainTranslator
+from orchestration.dbt_project import DBT_PROJECT
+from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from reliability.engines import DEFAULT_TARGET, current_target
+from reliability.fault_points import fault_point
+from reliability.settings import WAREHOUSE_VAR
+from reliability.slo.backfill import backfill_start, record_build
 
 if not DBT_PROJECT.manifest_path.exists():
     raise FileNotFoundError(
@@ -48,7 +48,7 @@ def dbt_models(
     warehouse: WarehouseResource,
 ) -> Iterator[Any]:
     """`dbt build` (models, seeds, data tests and unit tests) against the warehouse file."""
-    with warehouse.writing():  # one writer per warehouse (orchestration/writer_lock.py)
+    with warehouse.writing():  # one writer per warehouse (reliability/writer_lock.py)
         yield from _build(context, config, dbt, warehouse)
 
 

@@ -2,11 +2,11 @@
 
 import dagster as dg
 
-from ..ingest.contract import DATASETS
-from ..ingest.loader import LoadResult, load_dataset
-from ..ingest.settings import ingest_settings
-from ..resources import WAREHOUSE_POOL, WarehouseResource
-from ..targets import publish_load
+from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from reliability.engines import publish_load
+from reliability.ingest.contract import DATASETS
+from reliability.ingest.loader import LoadResult, load_dataset
+from reliability.ingest.settings import ingest_settings
 
 
 def load_metadata(result: LoadResult) -> dict[str, object]:

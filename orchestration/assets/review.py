@@ -16,15 +16,19 @@ import dagster as dg
 import duckdb
 from pydantic import Field
 
-from ..postmortems import POSTMORTEM_TABLES, read_postmortems, write_postmortem_tables
-from ..resources import WAREHOUSE_POOL, WarehouseResource
-from ..review.data import available_weeks, default_week
-from ..review.engine_marts import review_connection
-from ..review.inputs import page_inputs
-from ..review.publish import write_review
-from ..review.settings import SETTINGS_TABLE, review_settings
-from ..review.weeks import parse_week, week_just_closed, week_label
-from ..targets import current_target, publish_tables
+from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from reliability.engines import current_target, publish_tables
+from reliability.review.data import available_weeks, default_week
+from reliability.review.engine_marts import review_connection
+from reliability.review.inputs import page_inputs
+from reliability.review.postmortems import (
+    POSTMORTEM_TABLES,
+    read_postmortems,
+    write_postmortem_tables,
+)
+from reliability.review.publish import write_review
+from reliability.review.settings import SETTINGS_TABLE, review_settings
+from reliability.review.weeks import parse_week, week_just_closed, week_label
 
 REVIEW_INPUT_TABLES = (*POSTMORTEM_TABLES, "review_settings")
 

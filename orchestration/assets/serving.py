@@ -2,9 +2,9 @@
 
 import dagster as dg
 
-from ..resources import WAREHOUSE_POOL, WarehouseResource
-from ..serving import publish
-from .dbt import dbt_models
+from orchestration.assets.dbt import dbt_models
+from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from reliability.serving import publish
 
 
 @dg.asset(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dagster as dg
 
-from ..resources import WAREHOUSE_POOL, WarehouseResource
-from ..slo.tables import SLO_TABLES, load_slos, write_slo_tables
-from ..targets import publish_tables
+from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from reliability.engines import publish_tables
+from reliability.slo.tables import SLO_TABLES, load_slos, write_slo_tables
 
 
 @dg.multi_asset(

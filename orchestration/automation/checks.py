@@ -12,8 +12,8 @@ from datetime import timedelta
 
 import dagster as dg
 
-from ..resources import WarehouseResource
-from .settings import automation_settings
+from orchestration.resources import WarehouseResource
+from reliability.config.automation import automation_settings
 
 REJECT_RATE_CHECK = "reject_rate"
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from ..ingest.contract import DATASETS
-from ..settings import resolve_paths
+from reliability.ingest.contract import DATASETS
+from reliability.settings import resolve_paths
 
 CURRENT_JOB = "reliability_current"
 SENSOR_NAME = "landing_files"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from ..automation.current import build_refresh_schedule, current_job, landing_sensor
-from .settings import LoadSettings
+from orchestration.automation.current import build_refresh_schedule, current_job, landing_sensor
+from orchestration.defs.settings import LoadSettings
 
 EVERYTHING_JOB = "reliability_everything"
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import dagster as dg
 
-from ..assets.connectors import build_connector_assets
-from ..config.connectors import ConnectorsConfig
-from .settings import LoadSettings
+from orchestration.assets.connectors import build_connector_assets
+from orchestration.defs.settings import LoadSettings
+from reliability.config.connectors import ConnectorsConfig
 
 CONNECTORS_JOB = "connectors"
 CONNECTORS_SCHEDULE = "connectors"
 
-# The landing datasets each connector kind writes (orchestration/connectors/<kind>.py).
+# The landing datasets each connector kind writes (reliability/connectors/<kind>.py).
 FEEDS: dict[str, tuple[str, ...]] = {
     "github": ("deployments", "changes", "incidents"),
     "gitlab": ("deployments", "changes", "incidents"),

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from ..dbt_project import DBT_PROJECT, dbt_resource
-from .settings import LoadSettings
+from orchestration.dbt_project import DBT_PROJECT, dbt_resource
+from orchestration.defs.settings import LoadSettings
 
 PREPARE_HINT = (
     "Prepare it with `reliability prepare` (or `dagster-dbt project prepare-and-package --file "
@@ -32,7 +32,7 @@ def dbt_assets_definition() -> dg.AssetsDefinition:
     """The dbt assets (imported here: building them reads the manifest)."""
     DBT_PROJECT.prepare_if_dev()  # only under `dagster dev`; production prepares at build time
     require_manifest(DBT_PROJECT.manifest_path)
-    from ..assets.dbt import dbt_models
+    from orchestration.assets.dbt import dbt_models
 
     return dbt_models
 

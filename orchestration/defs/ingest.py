@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import dagster as dg
 
-from ..assets.config_tables import config_tables
-from ..assets.raw import raw_assets
-from ..automation.checks import build_reject_rate_check, with_freshness
-from ..ingest.contract import DATASETS
-from .connectors import feeding
-from .settings import LoadSettings
+from orchestration.assets.config_tables import config_tables
+from orchestration.assets.raw import raw_assets
+from orchestration.automation.checks import build_reject_rate_check, with_freshness
+from orchestration.defs.connectors import feeding
+from orchestration.defs.settings import LoadSettings
+from reliability.ingest.contract import DATASETS
 
 
 def raw_definitions(settings: LoadSettings) -> list[dg.AssetsDefinition]:

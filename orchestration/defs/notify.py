@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dagster as dg
 
-from .settings import LoadSettings
+from orchestration.defs.settings import LoadSettings
 
 
 def definitions(settings: LoadSettings) -> dg.Definitions:
-    from ..notify.defs import notification_assets
+    from orchestration.assets.notify import notification_assets
 
     return dg.Definitions(assets=notification_assets)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import dagster as dg
 
-from ..assets.review import build_weekly_review_page, review_inputs, weekly_partitions
-from ..review.schedule import build_weekly_schedule
-from .automation import everything_job
-from .settings import LoadSettings
+from orchestration.assets.review import build_weekly_review_page, review_inputs, weekly_partitions
+from orchestration.automation.weekly_review import build_weekly_schedule
+from orchestration.defs.automation import everything_job
+from orchestration.defs.settings import LoadSettings
 
 
 def definitions(settings: LoadSettings) -> dg.Definitions:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dagster as dg
 
-from .dbt import dbt_assets_definition
-from .settings import LoadSettings
+from orchestration.defs.dbt import dbt_assets_definition
+from orchestration.defs.settings import LoadSettings
 
 
 def definitions(settings: LoadSettings) -> dg.Definitions:
     dbt_assets_definition()  # the manifest check, before the serving asset reads the dbt assets
-    from ..assets.serving import serving_copy
+    from orchestration.assets.serving import serving_copy
 
     return dg.Definitions(assets=[serving_copy])

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from ..automation.settings import AutomationSettings, automation_settings
-from ..config import ConfigError, ReliabilityConfig, load_config
-from ..config.connectors import ConnectorsConfig
-from ..review.settings import review_settings
-from ..settings import resolve_paths
+from reliability.config import ConfigError, ReliabilityConfig, load_config
+from reliability.config.automation import AutomationSettings, automation_settings
+from reliability.config.connectors import ConnectorsConfig
+from reliability.review.settings import review_settings
+from reliability.settings import resolve_paths
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,11 @@ def read_load_settings() -> LoadSettings:
     naming the key, since no asset would report it."""
     try:
         config = load_config(resolve_paths().config)
-    except (ConfigError, OSError):
+    except ConfigError as exc:
+        if exc.key == "automation" or exc.key.startswith("automation."):
+            raise
+        return LoadSettings()
+    except OSError:
         return LoadSettings()
     return settings_from(config)
 

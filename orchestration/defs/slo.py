@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from ..assets.slo import slo_definitions
-from .settings import LoadSettings
+from orchestration.assets.slo import slo_definitions
+from orchestration.defs.settings import LoadSettings
 
 
 def definitions(settings: LoadSettings) -> dg.Definitions:
