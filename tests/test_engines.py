@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -30,7 +32,7 @@ from engine_compare import differences
 from orchestration.dbt_project import DBT_PROJECT
 from orchestration.pipeline import failure_messages, run_pipeline
 from reliability.engines.spark import java_available
-from reliability.settings import Paths
+from reliability.settings import PROJECT_ROOT, Paths
 
 
 @dataclass
@@ -42,6 +44,7 @@ class Build:
     failures: list[str]
     tables: dict[str, tuple[list[str], list[tuple]]] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)  # weekly review Markdown, by file name
+    metricflow: dict[str, Any] | None = None  # MetricFlow's DORA-by-service query (PostgreSQL)
 
 
 def review_pages(paths: Paths) -> dict[str, str]:
@@ -157,7 +160,39 @@ def postgres_build(demo_paths: Paths, tmp_path_factory: pytest.TempPathFactory) 
                     out.tables[rel] = ([d[0] for d in cur.description], cur.fetchall())
         finally:
             con.close()
+        out.metricflow = metricflow_dora_by_service(
+            server.env, tmp_path_factory.mktemp("metricflow-postgres")
+        )
         yield out
+
+
+def metricflow_dora_by_service(server_env: dict[str, str], root: Path) -> dict[str, Any]:
+    """The semantic layer on PostgreSQL: a semantic manifest parsed for the postgres target (its
+    SQL names PostgreSQL's database), then MetricFlow's DORA-by-service query against the built
+    marts (tests/semantic_query.py, as the DuckDB semantic-layer test runs it)."""
+    from test_semantic_layer import QUERIES
+
+    env = {
+        **os.environ, **server_env, "RELIABILITY_TARGET": "postgres",
+        "DBT_PROFILES_DIR": str(PROJECT_ROOT / "dbt_project"),
+    }
+    project = root / "project"
+    project.mkdir()
+    (project / "dbt_project.yml").symlink_to(PROJECT_ROOT / "dbt_project.yml")
+    (project / "dbt_project").symlink_to(PROJECT_ROOT / "dbt_project")
+    dbt = Path(sys.executable).with_name("dbt")
+    parsed = subprocess.run(
+        [str(dbt), "--quiet", "parse", "--target-path", str(project / "target")],
+        cwd=project, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert parsed.returncode == 0, parsed.stdout[-2000:] + parsed.stderr[-2000:]
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("semantic_query.py")), str(project)],
+        input=json.dumps([QUERIES["dora_service"]]), capture_output=True, text=True,
+        env=env, cwd=project, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout)[0]
 
 
 @pytest.fixture(scope="module")
@@ -212,6 +247,19 @@ def test_review_page_equals_duckdb(engine_build: Build, duckdb_build: Build) -> 
     for name, markdown in engine_build.pages.items():
         assert name in duckdb_build.pages, f"DuckDB wrote no {name}"
         assert markdown == duckdb_build.pages[name], f"{name} differs on {engine_build.engine}"
+
+
+def test_metricflow_on_postgres_equals_dora_weekly(
+    postgres_build: Build, demo_paths: Paths
+) -> None:
+    """MetricFlow's metrics on the PostgreSQL marts equal DuckDB's dora_weekly (service scope)."""
+    from test_semantic_layer import COUNTS, DORA_COLUMNS, DORA_SQL, _compare, _mart, _records
+
+    assert postgres_build.metricflow is not None
+    mf = _records(postgres_build.metricflow, ["service", "metric_time__week"])
+    with duckdb.connect(str(demo_paths.warehouse), read_only=True) as con:
+        mart = _mart(con, DORA_SQL.format(scope="service"), ["scope_name", "week_start"])
+    assert _compare(mf, mart, DORA_COLUMNS, COUNTS) > 0
 
 
 @pytest.mark.parametrize("relation", table_models())
