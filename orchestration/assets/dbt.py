@@ -63,7 +63,8 @@ def _build(
     cfg = warehouse.load_config()
     dbt_vars = json.dumps(cfg.dbt_vars())
     args = ["build", "--vars", dbt_vars] + (["--full-refresh"] if config.full_refresh else [])
-    # A backfill check where the SLO minutes are built, and on DuckDB (other engines: docs/metrics-slo.md, "Requests that arrive late").
+    # A backfill check where the SLO minutes are built, and on DuckDB (other engines:
+    # docs/metrics-slo.md, "Requests that arrive late").
     check_backfill = (
         current_target() == DEFAULT_TARGET and SLI_MINUTES in context.selected_asset_keys
     )
