@@ -512,7 +512,7 @@ def test_ingest_settings_narrow_the_accepted_range(tmp_path: Path) -> None:
 
 GOOD_SLO = (Path(__file__).resolve().parent.parent / "data" / "slos" / "checkout.yaml")
 SLO_CASES: dict[str, tuple[bytes, str]] = {
-    "SLO file is not YAML": (b"apiVersion: openslo/v1\nkind: [SLO\n", "invalid YAML"),
+    "SLO file is not YAML": (b"apiVersion: openslo/v1\nkind: [SLO\n", "not valid YAML"),
     "SLO with the wrong apiVersion": (
         GOOD_SLO.read_bytes().replace(b"openslo/v1", b"openslo/v9", 1), "field 'apiVersion'"),
     "SLO without a spec": (

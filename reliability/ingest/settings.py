@@ -7,14 +7,16 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from reliability.config import ConfigError
+from reliability.config.types import problem
 
 
 class IngestSettings(BaseModel):
@@ -24,6 +26,27 @@ class IngestSettings(BaseModel):
 
     earliest: date = date(2000, 1, 1)
     future_tolerance_hours: float = Field(default=24.0, ge=0, allow_inf_nan=False)
+
+    @field_validator("earliest", mode="before")
+    @classmethod
+    def _a_date(cls, value: Any) -> Any:
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise problem("a date (YYYY-MM-DD)")
+
+    @field_validator("future_tolerance_hours", mode="before")
+    @classmethod
+    def _hours(cls, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise problem("a finite number of hours (0 or more)")
+        if not math.isfinite(value) or value < 0:
+            raise problem("a finite number of hours (0 or more)")
+        return value
 
     def time_range(self, now: datetime | None = None) -> TimeRange:
         """The accepted range for a load started at `now` (default: the current time), in UTC."""
