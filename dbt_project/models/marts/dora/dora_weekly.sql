@@ -46,16 +46,6 @@ bands as (
 
 ),
 
-scope_kinds as (
-
-    select 'service' as scope
-    union all
-    select 'team' as scope
-    union all
-    select 'all' as scope
-
-),
-
 {# ---- the spine: every (scope, scope_name) x every week from the first to the last data week ---- #}
 
 data_weeks as (
@@ -105,92 +95,44 @@ scope_names as (
 
 spine as (
 
-    select
-        scope_names.scope,
-        scope_names.scope_name,
-        weeks.week_start,
-        cast({{ dbt.dateadd('day', -21, 'weeks.week_start') }} as date) as window_start
-    from scope_names
-    cross join weeks
+    {{ scope_spine('scope_names', ['scope', 'scope_name'], 'weeks', 'week_start', extra=[
+        'cast(' ~ dbt.dateadd('day', -21, 'weeks.week_start') ~ ' as date) as window_start'
+    ]) }}
 
 ),
 
 {# ---- facts, one row per scope they belong to ---- #}
 
-deployments_in_scopes as (
-
-    select
-        scope_kinds.scope,
-        case scope_kinds.scope
-            when 'service' then deployments.service
-            when 'team' then deployments.team
-            else 'all'
-        end as scope_name,
-        deployments.week_start,
-        deployments.finished_date,
-        deployments.is_change_failure,
-        deployments.is_rework
-    from deployments
-    cross join scope_kinds
-    where deployments.is_counted
-
-),
-
 scoped_deployments as (
 
-    select * from deployments_in_scopes where scope_name is not null
-
-),
-
-changes_in_scopes as (
-
-    select
-        scope_kinds.scope,
-        case scope_kinds.scope
-            when 'service' then changes.service
-            when 'team' then changes.team
-            else 'all'
-        end as scope_name,
-        changes.deployed_week_start as week_start,
-        changes.lead_time_minutes
-    from changes
-    cross join scope_kinds
-    where changes.has_valid_lead_time
+    {{ scope_fan_out('deployments', service_team_all_scopes('deployments'), [
+        'deployments.week_start',
+        'deployments.finished_date',
+        'deployments.is_change_failure',
+        'deployments.is_rework',
+    ], where='deployments.is_counted') }}
 
 ),
 
 scoped_changes as (
 
-    select * from changes_in_scopes where scope_name is not null
-
-),
-
-incidents_in_scopes as (
-
-    select
-        scope_kinds.scope,
-        case scope_kinds.scope
-            when 'service' then incidents.service
-            when 'team' then incidents.team
-            else 'all'
-        end as scope_name,
-        incidents.started_week_start as week_start,
-        incidents.is_open,
-        case
-            when incidents.time_to_restore_minutes >= 0 then incidents.time_to_restore_minutes
-        end as time_to_restore_minutes,
-        case
-            when incidents.recovery_from_deployment_minutes >= 0
-                then incidents.recovery_from_deployment_minutes
-        end as recovery_minutes
-    from incidents
-    cross join scope_kinds
+    {{ scope_fan_out('changes', service_team_all_scopes('changes'), [
+        'changes.deployed_week_start as week_start',
+        'changes.lead_time_minutes',
+    ], where='changes.has_valid_lead_time') }}
 
 ),
 
 scoped_incidents as (
 
-    select * from incidents_in_scopes where scope_name is not null
+    {{ scope_fan_out('incidents', service_team_all_scopes('incidents'), [
+        'incidents.started_week_start as week_start',
+        'incidents.is_open',
+        'case when incidents.time_to_restore_minutes >= 0'
+            ~ ' then incidents.time_to_restore_minutes end as time_to_restore_minutes',
+        'case when incidents.recovery_from_deployment_minutes >= 0'
+            ~ ' then incidents.recovery_from_deployment_minutes end as recovery_minutes',
+    ]) }}
 
 ),
 
@@ -249,41 +191,28 @@ incident_weeks as (
 
 {# ---- trailing four weeks: medians recomputed from the rows, never medians of medians ---- #}
 
-change_trailing as (
+{%- for cte, facts, minutes, median in [
+    ('change_trailing', 'scoped_changes', 'lead_time_minutes', 'lead_time_median_minutes_4w'),
+    ('incident_trailing', 'scoped_incidents', 'recovery_minutes',
+        'failed_deployment_recovery_median_minutes_4w'),
+] %}
+
+{{ cte }} as (
 
     select
         spine.scope,
         spine.scope_name,
         spine.week_start,
-        {{ cross_db_percentile_cont('scoped_changes.lead_time_minutes', 0.5) }}
-            as lead_time_median_minutes_4w
+        {{ cross_db_percentile_cont(facts ~ '.' ~ minutes, 0.5) }} as {{ median }}
     from spine
-    inner join scoped_changes
-        on spine.scope = scoped_changes.scope
-        and spine.scope_name = scoped_changes.scope_name
-        and scoped_changes.week_start >= spine.window_start
-        and scoped_changes.week_start <= spine.week_start
+    inner join {{ facts }}
+        {{ join_on('spine', facts, ['scope', 'scope_name']) }}
+        and {{ facts }}.week_start >= spine.window_start
+        and {{ facts }}.week_start <= spine.week_start
     group by spine.scope, spine.scope_name, spine.week_start
 
 ),
-
-incident_trailing as (
-
-    select
-        spine.scope,
-        spine.scope_name,
-        spine.week_start,
-        {{ cross_db_percentile_cont('scoped_incidents.recovery_minutes', 0.5) }}
-            as failed_deployment_recovery_median_minutes_4w
-    from spine
-    inner join scoped_incidents
-        on spine.scope = scoped_incidents.scope
-        and spine.scope_name = scoped_incidents.scope_name
-        and scoped_incidents.week_start >= spine.window_start
-        and scoped_incidents.week_start <= spine.week_start
-    group by spine.scope, spine.scope_name, spine.week_start
-
-),
+{%- endfor %}
 
 weekly as (
 
@@ -308,26 +237,12 @@ weekly as (
         change_trailing.lead_time_median_minutes_4w,
         incident_trailing.failed_deployment_recovery_median_minutes_4w
     from spine
-    left join deployment_weeks
-        on spine.scope = deployment_weeks.scope
-        and spine.scope_name = deployment_weeks.scope_name
-        and spine.week_start = deployment_weeks.week_start
-    left join change_weeks
-        on spine.scope = change_weeks.scope
-        and spine.scope_name = change_weeks.scope_name
-        and spine.week_start = change_weeks.week_start
-    left join incident_weeks
-        on spine.scope = incident_weeks.scope
-        and spine.scope_name = incident_weeks.scope_name
-        and spine.week_start = incident_weeks.week_start
-    left join change_trailing
-        on spine.scope = change_trailing.scope
-        and spine.scope_name = change_trailing.scope_name
-        and spine.week_start = change_trailing.week_start
-    left join incident_trailing
-        on spine.scope = incident_trailing.scope
-        and spine.scope_name = incident_trailing.scope_name
-        and spine.week_start = incident_trailing.week_start
+    {%- for aggregate in [
+        'deployment_weeks', 'change_weeks', 'incident_weeks', 'change_trailing', 'incident_trailing'
+    ] %}
+    left join {{ aggregate }}
+        {{ scope_join('spine', aggregate) }}
+    {%- endfor %}
 
 ),
 

@@ -109,14 +109,10 @@ final as (
             as corrective_action_count,
         corrective.corrective_actions
     from weekly
-    left join changes_wide
-        on weekly.scope = changes_wide.scope
-        and weekly.scope_name = changes_wide.scope_name
-        and weekly.week_start = changes_wide.week_start
-    left join corrective
-        on weekly.scope = corrective.scope
-        and weekly.scope_name = corrective.scope_name
-        and weekly.week_start = corrective.week_start
+    {%- for aggregate in ['changes_wide', 'corrective'] %}
+    left join {{ aggregate }}
+        {{ scope_join('weekly', aggregate) }}
+    {%- endfor %}
 
 )
 
