@@ -53,3 +53,76 @@
         cast(latency_threshold_ms as {{ cross_db_type_double() }}) as latency_threshold_ms,
         latency_threshold_source
 {%- endmacro %}
+
+{#- The import CTEs of the journey KPI marts (events, requests_daily, journeys, settings) and
+    their scopes: every journey of stg_journeys and every (scope, journey) with events or requests.
+    Opens the model's `with` list; ends with a comma. -#}
+{% macro journey_kpi_inputs() -%}
+events as (
+
+    select * from {{ ref('int_business__journey_events') }}
+
+),
+
+requests_daily as (
+
+    select * from {{ ref('int_business__journey_requests_daily') }}
+
+),
+
+journeys as (
+
+    select * from {{ ref('stg_journeys') }}
+
+),
+
+settings as (
+
+    select * from {{ ref('stg_review_settings') }}
+
+),
+
+scopes as (
+
+    select 'journey' as scope, journey from journeys
+    union
+    select distinct scope, journey from events
+    union
+    select distinct scope, journey from requests_daily
+
+),
+{%- endmacro %}
+
+{#- The spine of a journey KPI mart: every scope x every period (`period_column` of events and of
+    `requests`: day_date, every day, or week_start, every week) from the first to the last period
+    with events or requests, plus the `extra` expressions over `periods`. CTEs period_bounds,
+    periods and spine; ends with a comma. -#}
+{% macro journey_kpi_spine(requests, period_column, step_days, max_steps, extra=[]) -%}
+period_bounds as (
+
+    select
+        min({{ period_column }}) as first_{{ period_column }},
+        max({{ period_column }}) as last_{{ period_column }}
+    from (
+        select {{ period_column }} from events
+        union all
+        select {{ period_column }} from {{ requests }}
+    ) as data_periods
+
+),
+
+periods as (
+
+    {{ calendar_spine(
+        'period_bounds', 'first_' ~ period_column, 'last_' ~ period_column, step_days, max_steps,
+        period_column
+    ) }}
+
+),
+
+spine as (
+
+    {{ scope_spine('scopes', ['scope', 'journey'], 'periods', period_column, extra) }}
+
+),
+{%- endmacro %}

@@ -5,8 +5,9 @@
 
 {#- One row of `relation` per scope it belongs to: for each (scope, expression) pair of `scopes`,
     the rows whose expression is not null, with scope = the pair's scope and scope_name = the
-    expression ('all' for everything). `columns`: the other columns (expressions with their
-    aliases); `where`: an optional condition on every row. A union all, to use as a CTE body. -#}
+    expression (a quoted constant such as 'all' for everything). `columns`: the other columns
+    (expressions with their aliases); `where`: an optional condition on every row. A union all,
+    to use as a CTE body. -#}
 {% macro scope_fan_out(relation, scopes, columns, where=none) -%}
     {%- for scope, scope_name in scopes %}
     select
@@ -14,10 +15,16 @@
         {{ scope_name }} as scope_name,
         {{ columns | join(',\n        ') }}
     from {{ relation }}
-    where {{ scope_name }} is not null
-        {%- if where %}
-        and {{ where }}
-        {%- endif %}
+    {%- set conditions = [] %}
+    {%- if not scope_name.startswith("'") %}
+        {%- do conditions.append(scope_name ~ ' is not null') %}
+    {%- endif %}
+    {%- if where %}
+        {%- do conditions.append('(' ~ where ~ ')') %}
+    {%- endif %}
+    {%- if conditions %}
+    where {{ conditions | join('\n        and ') }}
+    {%- endif %}
     {%- if not loop.last %}
 
     union all

@@ -171,11 +171,7 @@ aggregated as (
 final as (
 
     select
-        {{ dbt.concat(['scope', "':'", 'journey', "':'", 'cast(day_date as ' ~ dbt.type_string() ~ ')']) }}
-            as journey_day_id,
-        scope,
-        journey,
-        day_date,
+        {{ row_key(['scope', 'journey', 'day_date'], 'journey_day_id') }},
         requests,
         good_requests,
         timed_requests,

@@ -8,29 +8,7 @@
 -#}
 with
 
-events as (
-
-    select * from {{ ref('int_business__journey_events') }}
-
-),
-
-requests_daily as (
-
-    select * from {{ ref('int_business__journey_requests_daily') }}
-
-),
-
-journeys as (
-
-    select * from {{ ref('stg_journeys') }}
-
-),
-
-settings as (
-
-    select * from {{ ref('stg_review_settings') }}
-
-),
+{{ journey_kpi_inputs() }}
 
 requests_with_week as (
 
@@ -41,44 +19,9 @@ requests_with_week as (
 
 ),
 
-scopes as (
-
-    select 'journey' as scope, journey from journeys
-    union
-    select distinct scope, journey from events
-    union
-    select distinct scope, journey from requests_daily
-
-),
-
-week_bounds as (
-
-    select min(week_start) as first_week_start, max(week_start) as last_week_start
-    from (
-        select week_start from events
-        union all
-        select week_start from requests_with_week
-    ) as data_weeks
-
-),
-
-weeks as (
-
-    {{ calendar_spine('week_bounds', 'first_week_start', 'last_week_start', 7, 1100, 'week_start') }}
-
-),
-
-spine as (
-
-    select
-        scopes.scope,
-        scopes.journey,
-        weeks.week_start,
-        cast({{ dbt.dateadd('day', -7, 'weeks.week_start') }} as date) as previous_week_start
-    from scopes
-    cross join weeks
-
-),
+{{ journey_kpi_spine('requests_with_week', 'week_start', 7, 1100, extra=[
+    'cast(' ~ dbt.dateadd('day', -7, 'periods.week_start') ~ ' as date) as previous_week_start'
+]) }}
 
 conversions_weekly as (
 
@@ -166,37 +109,21 @@ joined as (
         {{ journey_request_totals('requests_weekly') }}
     from spine
     cross join settings
-    left join conversions_weekly
-        on spine.scope = conversions_weekly.scope
-        and spine.journey = conversions_weekly.journey
-        and spine.week_start = conversions_weekly.week_start
-    left join active_users
-        on spine.scope = active_users.scope
-        and spine.journey = active_users.journey
-        and spine.week_start = active_users.week_start
     left join active_users as previous_active
-        on spine.scope = previous_active.scope
-        and spine.journey = previous_active.journey
-        and spine.previous_week_start = previous_active.week_start
-    left join returning_users
-        on spine.scope = returning_users.scope
-        and spine.journey = returning_users.journey
-        and spine.week_start = returning_users.week_start
-    left join requests_weekly
-        on spine.scope = requests_weekly.scope
-        and spine.journey = requests_weekly.journey
-        and spine.week_start = requests_weekly.week_start
+        {{ join_on('spine', 'previous_active', [
+            'scope', 'journey', ('previous_week_start', 'week_start')
+        ]) }}
+    {%- for aggregate in ['conversions_weekly', 'active_users', 'returning_users', 'requests_weekly'] %}
+    left join {{ aggregate }}
+        {{ join_on('spine', aggregate, ['scope', 'journey', 'week_start']) }}
+    {%- endfor %}
 
 ),
 
 final as (
 
     select
-        {{ dbt.concat(['scope', "':'", 'journey', "':'", 'cast(week_start as ' ~ dbt.type_string() ~ ')']) }}
-            as journey_week_id,
-        scope,
-        journey,
-        week_start,
+        {{ row_key(['scope', 'journey', 'week_start'], 'journey_week_id') }},
         {{ journey_conversion_kpis() }},
         cast(active_users as {{ dbt.type_bigint() }}) as active_users,
         cast(previous_week_active_users as {{ dbt.type_bigint() }}) as previous_week_active_users,

@@ -310,13 +310,7 @@ thresholds as (
 final as (
 
     select
-        {{ dbt.concat([
-            'metrics.scope', "':'", 'metrics.scope_name', "':'",
-            'cast(metrics.week_start as ' ~ dbt.type_string() ~ ')'
-        ]) }} as dora_weekly_id,
-        metrics.scope,
-        metrics.scope_name,
-        metrics.week_start,
+        {{ row_key(['scope', 'scope_name', 'week_start'], 'dora_weekly_id', 'metrics') }},
         cast(metrics.deployments as {{ dbt.type_bigint() }}) as deployments,
         cast(metrics.deploy_days as {{ dbt.type_bigint() }}) as deploy_days,
         cast(metrics.deployment_frequency_per_day as {{ cross_db_type_double() }})

@@ -53,13 +53,7 @@ corrective as (
 final as (
 
     select
-        {{ dbt.concat([
-            'weekly.scope', "':'", 'weekly.scope_name', "':'",
-            'cast(weekly.week_start as ' ~ dbt.type_string() ~ ')'
-        ]) }} as weekly_review_id,
-        weekly.scope,
-        weekly.scope_name,
-        weekly.week_start,
+        {{ row_key(['scope', 'scope_name', 'week_start'], 'weekly_review_id', 'weekly') }},
         cast({{ dbt.dateadd('day', 6, 'weekly.week_start') }} as date) as week_end_date,
         cast(weekly.deployments as {{ dbt.type_bigint() }}) as deployments,
         cast(weekly.deploy_days as {{ dbt.type_bigint() }}) as deploy_days,
