@@ -13,10 +13,9 @@
 {#- The conversion totals of relation `conversions` (from journey_conversion_aggregates) for a
     spine row: zeros for a period without events. -#}
 {% macro journey_conversion_totals(conversions) -%}
-        coalesce({{ conversions }}.conversions_started, 0) as conversions_started,
-        coalesce({{ conversions }}.conversions_completed, 0) as conversions_completed,
-        coalesce({{ conversions }}.revenue, 0) as revenue,
-        coalesce({{ conversions }}.orders_with_revenue, 0) as orders_with_revenue,
+        {{- zero_filled(conversions, [
+            'conversions_started', 'conversions_completed', 'revenue', 'orders_with_revenue'
+        ]) }},
         {{ conversions }}.currency
 {%- endmacro %}
 
@@ -24,10 +23,7 @@
     timed_requests, fast_requests, latency threshold and its source) for a spine row: zeros for
     a period without requests; the threshold then is review.latency_threshold_ms (`settings`). -#}
 {% macro journey_request_totals(requests, settings='settings') -%}
-        coalesce({{ requests }}.requests, 0) as requests,
-        coalesce({{ requests }}.good_requests, 0) as good_requests,
-        coalesce({{ requests }}.timed_requests, 0) as timed_requests,
-        coalesce({{ requests }}.fast_requests, 0) as fast_requests,
+        {{- zero_filled(requests, ['requests', 'good_requests', 'timed_requests', 'fast_requests']) }},
         coalesce({{ requests }}.latency_threshold_ms, {{ settings }}.latency_threshold_ms)
             as latency_threshold_ms,
         coalesce({{ requests }}.latency_threshold_source, 'config') as latency_threshold_source

@@ -76,3 +76,11 @@
         'scope', ('scope_name', scope_name_column), ('week_start', period_column)
     ]) }}
 {%- endmacro %}
+
+{#- The `columns` of `relation` (an aggregate left joined to a spine) under their own names, 0
+    for a period without rows: a quiet period is a zero, not a gap. Use in a select list. -#}
+{% macro zero_filled(relation, columns) -%}
+    {%- for column in columns %}
+        coalesce({{ relation }}.{{ column }}, 0) as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}

@@ -62,12 +62,11 @@ change_issues as (
         change_id as item_id,
         service,
         'explicit_deployment_not_counted' as reason,
-        'deployment_id names a deployment that is '
-            || case explicit_deployment_status
-                when 'unknown' then 'not in the deployments data'
-                else 'failed or not in production'
-            end
-            || ': the deployment was found by time instead' as detail,
+        {{ uncounted_deployment_detail(
+            "'deployment_id names a deployment that is '",
+            'explicit_deployment_status',
+            "': the deployment was found by time instead'"
+        ) }} as detail,
         cast(null as {{ dbt.type_string() }}) as excluded_from,
         anchor_at as occurred_at
     from changes
@@ -136,12 +135,11 @@ incident_issues as (
         incident_id as item_id,
         service,
         'explicit_cause_not_counted' as reason,
-        'caused_by_deployment_id ' || reported_cause_deployment_id || ' is '
-            || case reported_cause_status
-                when 'unknown' then 'not in the deployments data'
-                else 'failed or not in production'
-            end
-            || ': the next attribution rule was used' as detail,
+        {{ uncounted_deployment_detail(
+            "'caused_by_deployment_id ' || reported_cause_deployment_id || ' is '",
+            'reported_cause_status',
+            "': the next attribution rule was used'"
+        ) }} as detail,
         cast(null as {{ dbt.type_string() }}) as excluded_from,
         started_at as occurred_at
     from incidents

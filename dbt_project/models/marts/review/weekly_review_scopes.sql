@@ -225,19 +225,16 @@ final as (
             when 0 then 'no_data'
         end as slo_decision,
         slo_weeks.slo_worst_remaining_budget_fraction,
-        coalesce(incident_weeks.incidents, 0) as incidents,
-        coalesce(incident_weeks.sev1_incidents, 0) as sev1_incidents,
-        coalesce(incident_weeks.sev2_incidents, 0) as sev2_incidents,
-        coalesce(incident_weeks.sev3_incidents, 0) as sev3_incidents,
-        coalesce(incident_weeks.sev4_incidents, 0) as sev4_incidents,
+        {{- zero_filled('incident_weeks', [
+            'incidents', 'sev1_incidents', 'sev2_incidents', 'sev3_incidents', 'sev4_incidents'
+        ]) }},
         severity_text.incidents_by_severity,
-        coalesce(incident_weeks.open_incidents, 0) as open_incidents,
-        coalesce(incident_weeks.impact_minutes, 0) as impact_minutes,
+        {{- zero_filled('incident_weeks', ['open_incidents', 'impact_minutes']) }},
         incident_weeks.lost_conversions_estimate,
         incident_weeks.revenue_at_risk_estimate,
-        coalesce(incident_weeks.postmortems_done, 0) as postmortems_done,
-        coalesce(incident_weeks.postmortems_missing, 0) as postmortems_missing,
-        coalesce(incident_weeks.pattern_incidents, 0) as pattern_incidents,
+        {{- zero_filled('incident_weeks', [
+            'postmortems_done', 'postmortems_missing', 'pattern_incidents'
+        ]) }},
         kpis.conversions_started,
         kpis.conversions_completed,
         kpis.conversion_rate,
