@@ -122,3 +122,12 @@ spine as (
 
 ),
 {%- endmacro %}
+
+{#- The latency threshold source of a group of rows (an aggregate): the one source of
+    `column`, or 'mixed' when the rows have more than one. -#}
+{% macro journey_threshold_source(column='latency_threshold_source') -%}
+    case
+            when count(distinct {{ column }}) = 1 then max({{ column }})
+            else 'mixed'
+        end
+{%- endmacro %}

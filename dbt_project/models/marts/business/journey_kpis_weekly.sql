@@ -87,10 +87,7 @@ requests_weekly as (
         sum(timed_requests) as timed_requests,
         sum(fast_requests) as fast_requests,
         max(latency_threshold_ms) as latency_threshold_ms,
-        case
-            when count(distinct latency_threshold_source) = 1 then max(latency_threshold_source)
-            else 'mixed'
-        end as latency_threshold_source
+        {{ journey_threshold_source() }} as latency_threshold_source
     from requests_with_week
     group by scope, journey, week_start
 
