@@ -56,19 +56,6 @@
     cross join {{ periods }}
 {%- endmacro %}
 
-{#- The join condition of `left` and `right` on equal `columns`: each a column name (the same on
-    both sides) or a (left column, right column) pair. -#}
-{% macro join_on(left, right, columns) -%}
-    {%- for column in columns -%}
-        {%- if column is string -%}
-            {%- set left_column, right_column = column, column -%}
-        {%- else -%}
-            {%- set left_column, right_column = column[0], column[1] -%}
-        {%- endif %}
-        {{ 'on' if loop.first else 'and' }} {{ left }}.{{ left_column }} = {{ right }}.{{ right_column }}
-    {%- endfor %}
-{%- endmacro %}
-
 {#- `left` joined to `right` on the same scope, scope name and period (scope_name_column and
     period_column name them in `right` when they differ from scope_name and week_start). -#}
 {% macro scope_join(left, right, scope_name_column='scope_name', period_column='week_start') -%}

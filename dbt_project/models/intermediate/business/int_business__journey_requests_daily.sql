@@ -136,8 +136,7 @@ scoped as (
         route_scopes.latency_threshold_source
     from requests
     inner join route_scopes
-        on requests.service = route_scopes.service
-        and requests.route = route_scopes.route
+        {{ join_on('requests', 'route_scopes', ['service', 'route']) }}
 
 ),
 

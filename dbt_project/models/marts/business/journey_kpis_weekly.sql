@@ -68,9 +68,7 @@ returning_users as (
         count(*) as returning_users
     from user_weeks as this_week
     inner join user_weeks as last_week
-        on this_week.scope = last_week.scope
-        and this_week.journey = last_week.journey
-        and this_week.user_key_hash = last_week.user_key_hash
+        {{ join_on('this_week', 'last_week', ['scope', 'journey', 'user_key_hash']) }}
         and last_week.week_start = cast({{ dbt.dateadd('day', -7, 'this_week.week_start') }} as date)
     group by this_week.scope, this_week.journey, this_week.week_start
 
