@@ -308,44 +308,24 @@ final as (
 
     select
         {{ row_key(['scope', 'scope_name', 'week_start'], 'dora_weekly_id', 'metrics') }},
-        cast(metrics.deployments as {{ dbt.type_bigint() }}) as deployments,
-        cast(metrics.deploy_days as {{ dbt.type_bigint() }}) as deploy_days,
-        cast(metrics.deployment_frequency_per_day as {{ cross_db_type_double() }})
-            as deployment_frequency_per_day,
-        cast(metrics.lead_time_changes as {{ dbt.type_bigint() }}) as lead_time_changes,
-        cast(metrics.lead_time_median_minutes as {{ cross_db_type_double() }})
-            as lead_time_median_minutes,
-        cast(metrics.lead_time_p90_minutes as {{ cross_db_type_double() }}) as lead_time_p90_minutes,
-        cast(metrics.failed_deployments as {{ dbt.type_bigint() }}) as failed_deployments,
-        cast(metrics.change_fail_rate as {{ cross_db_type_double() }}) as change_fail_rate,
-        cast(metrics.recovered_failures as {{ dbt.type_bigint() }}) as recovered_failures,
-        cast(metrics.failed_deployment_recovery_median_minutes as {{ cross_db_type_double() }})
-            as failed_deployment_recovery_median_minutes,
-        cast(metrics.failed_deployment_recovery_p90_minutes as {{ cross_db_type_double() }})
-            as failed_deployment_recovery_p90_minutes,
-        cast(metrics.time_to_restore_median_minutes as {{ cross_db_type_double() }})
-            as time_to_restore_median_minutes,
-        cast(metrics.time_to_restore_p90_minutes as {{ cross_db_type_double() }})
-            as time_to_restore_p90_minutes,
-        cast(metrics.rework_deployments as {{ dbt.type_bigint() }}) as rework_deployments,
-        cast(metrics.rework_rate as {{ cross_db_type_double() }}) as rework_rate,
-        cast(metrics.incidents as {{ dbt.type_bigint() }}) as incidents,
-        cast(metrics.open_incidents as {{ dbt.type_bigint() }}) as open_incidents,
-        cast(metrics.trailing_weeks as {{ dbt.type_bigint() }}) as trailing_weeks,
-        cast(metrics.deployments_4w as {{ dbt.type_bigint() }}) as deployments_4w,
-        cast(metrics.deploy_days_4w as {{ dbt.type_bigint() }}) as deploy_days_4w,
-        cast(metrics.deployment_frequency_per_day_4w as {{ cross_db_type_double() }})
-            as deployment_frequency_per_day_4w,
-        cast(metrics.deploy_days_per_week_4w as {{ cross_db_type_double() }})
-            as deploy_days_per_week_4w,
-        cast(metrics.lead_time_median_minutes_4w as {{ cross_db_type_double() }})
-            as lead_time_median_minutes_4w,
-        cast(metrics.failed_deployments_4w as {{ dbt.type_bigint() }}) as failed_deployments_4w,
-        cast(metrics.change_fail_rate_4w as {{ cross_db_type_double() }}) as change_fail_rate_4w,
-        cast(metrics.failed_deployment_recovery_median_minutes_4w as {{ cross_db_type_double() }})
-            as failed_deployment_recovery_median_minutes_4w,
-        cast(metrics.rework_deployments_4w as {{ dbt.type_bigint() }}) as rework_deployments_4w,
-        cast(metrics.rework_rate_4w as {{ cross_db_type_double() }}) as rework_rate_4w,
+        {{ typed_columns('metrics', [
+            ('deployments', 'bigint'), ('deploy_days', 'bigint'),
+            ('deployment_frequency_per_day', 'double'), ('lead_time_changes', 'bigint'),
+            ('lead_time_median_minutes', 'double'), ('lead_time_p90_minutes', 'double'),
+            ('failed_deployments', 'bigint'), ('change_fail_rate', 'double'),
+            ('recovered_failures', 'bigint'),
+            ('failed_deployment_recovery_median_minutes', 'double'),
+            ('failed_deployment_recovery_p90_minutes', 'double'),
+            ('time_to_restore_median_minutes', 'double'), ('time_to_restore_p90_minutes', 'double'),
+            ('rework_deployments', 'bigint'), ('rework_rate', 'double'), ('incidents', 'bigint'),
+            ('open_incidents', 'bigint'), ('trailing_weeks', 'bigint'),
+            ('deployments_4w', 'bigint'), ('deploy_days_4w', 'bigint'),
+            ('deployment_frequency_per_day_4w', 'double'), ('deploy_days_per_week_4w', 'double'),
+            ('lead_time_median_minutes_4w', 'double'), ('failed_deployments_4w', 'bigint'),
+            ('change_fail_rate_4w', 'double'),
+            ('failed_deployment_recovery_median_minutes_4w', 'double'),
+            ('rework_deployments_4w', 'bigint'), ('rework_rate_4w', 'double')
+        ]) }},
         {{ dora_band('deployment_frequency', 'metrics.deploy_days_per_week') }}
             as deployment_frequency_band,
         {{ dora_band('change_lead_time', 'metrics.lead_time_median_minutes') }}
