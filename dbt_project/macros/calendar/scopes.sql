@@ -56,12 +56,10 @@
     cross join {{ periods }}
 {%- endmacro %}
 
-{#- `left` joined to `right` on the same scope, scope name and period (scope_name_column and
-    period_column name them in `right` when they differ from scope_name and week_start). -#}
-{% macro scope_join(left, right, scope_name_column='scope_name', period_column='week_start') -%}
-    {{ join_on(left, right, [
-        'scope', ('scope_name', scope_name_column), ('week_start', period_column)
-    ]) }}
+{#- `left` joined to `right` on the same scope, scope name and week_start (`scope_name_column`
+    names the scope name in `right` when it is not scope_name). -#}
+{% macro scope_join(left, right, scope_name_column='scope_name') -%}
+    {{ join_on(left, right, ['scope', ('scope_name', scope_name_column), 'week_start']) }}
 {%- endmacro %}
 
 {#- The `columns` of `relation` (an aggregate left joined to a spine) under their own names, 0
