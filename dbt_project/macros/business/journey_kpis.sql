@@ -13,10 +13,9 @@
 {#- The conversion totals of relation `conversions` (from journey_conversion_aggregates) for a
     spine row: zeros for a period without events. -#}
 {% macro journey_conversion_totals(conversions) -%}
-        coalesce({{ conversions }}.conversions_started, 0) as conversions_started,
-        coalesce({{ conversions }}.conversions_completed, 0) as conversions_completed,
-        coalesce({{ conversions }}.revenue, 0) as revenue,
-        coalesce({{ conversions }}.orders_with_revenue, 0) as orders_with_revenue,
+        {{- zero_filled(conversions, [
+            'conversions_started', 'conversions_completed', 'revenue', 'orders_with_revenue'
+        ]) }},
         {{ conversions }}.currency
 {%- endmacro %}
 
@@ -24,10 +23,7 @@
     timed_requests, fast_requests, latency threshold and its source) for a spine row: zeros for
     a period without requests; the threshold then is review.latency_threshold_ms (`settings`). -#}
 {% macro journey_request_totals(requests, settings='settings') -%}
-        coalesce({{ requests }}.requests, 0) as requests,
-        coalesce({{ requests }}.good_requests, 0) as good_requests,
-        coalesce({{ requests }}.timed_requests, 0) as timed_requests,
-        coalesce({{ requests }}.fast_requests, 0) as fast_requests,
+        {{- zero_filled(requests, ['requests', 'good_requests', 'timed_requests', 'fast_requests']) }},
         coalesce({{ requests }}.latency_threshold_ms, {{ settings }}.latency_threshold_ms)
             as latency_threshold_ms,
         coalesce({{ requests }}.latency_threshold_source, 'config') as latency_threshold_source
@@ -52,4 +48,86 @@
         cast(fast_requests as {{ cross_db_type_double() }}) / nullif(timed_requests, 0) as latency_sli,
         cast(latency_threshold_ms as {{ cross_db_type_double() }}) as latency_threshold_ms,
         latency_threshold_source
+{%- endmacro %}
+
+{#- The import CTEs of the journey KPI marts (events, requests_daily, journeys, settings) and
+    their scopes: every journey of stg_journeys and every (scope, journey) with events or requests.
+    Opens the model's `with` list; ends with a comma. -#}
+{% macro journey_kpi_inputs() -%}
+events as (
+
+    select * from {{ ref('int_business__journey_events') }}
+
+),
+
+requests_daily as (
+
+    select * from {{ ref('int_business__journey_requests_daily') }}
+
+),
+
+journeys as (
+
+    select * from {{ ref('stg_journeys') }}
+
+),
+
+settings as (
+
+    select * from {{ ref('stg_review_settings') }}
+
+),
+
+scopes as (
+
+    select 'journey' as scope, journey from journeys
+    union
+    select distinct scope, journey from events
+    union
+    select distinct scope, journey from requests_daily
+
+),
+{%- endmacro %}
+
+{#- The spine of a journey KPI mart: every scope x every period (`period_column` of events and of
+    `requests`: day_date, every day, or week_start, every week) from the first to the last period
+    with events or requests, plus the `extra` expressions over `periods`. CTEs period_bounds,
+    periods and spine; ends with a comma. -#}
+{% macro journey_kpi_spine(requests, period_column, step_days, max_steps, extra=[]) -%}
+period_bounds as (
+
+    select
+        min({{ period_column }}) as first_{{ period_column }},
+        max({{ period_column }}) as last_{{ period_column }}
+    from (
+        select {{ period_column }} from events
+        union all
+        select {{ period_column }} from {{ requests }}
+    ) as data_periods
+
+),
+
+periods as (
+
+    {{ calendar_spine(
+        'period_bounds', 'first_' ~ period_column, 'last_' ~ period_column, step_days, max_steps,
+        period_column
+    ) }}
+
+),
+
+spine as (
+
+    {{ scope_spine('scopes', ['scope', 'journey'], 'periods', period_column, extra) }}
+
+),
+{%- endmacro %}
+
+{#- The latency threshold source of a group of rows (an aggregate): the one source of
+    `column`, or 'mixed' when the rows have more than one. -#}
+{% macro journey_threshold_source(column='latency_threshold_source') -%}
+    case
+            when count(distinct {{ column }}) = 1 then max({{ column }})
+            else 'mixed'
+        end
 {%- endmacro %}

@@ -37,8 +37,7 @@ final as (
         latest.currency
     from latest
     left join steps
-        on latest.journey = steps.journey
-        and latest.step = steps.step
+        {{ join_on('latest', 'steps', ['journey', 'step']) }}
     where latest.version_rank = 1
 
 )

@@ -9,29 +9,7 @@ slo_definitions as (
 final as (
 
     select
-        slo_id,
-        slo_name,
-        display_name,
-        description,
-        service,
-        source_file,
-        indicator_name,
-        sli_type,
-        latency_threshold_ms,
-        latency_op,
-        target,
-        window_kind,
-        window_minutes,
-        calendar_unit,
-        calendar_time_zone,
-        budgeting_method,
-        time_slice_target,
-        time_slice_minutes,
-        baseline_target,
-        baseline_measured_on,
-        next_target,
-        next_target_date,
-        definition_hash
+        {{ slo_definition_columns() | join(',\n        ') }}
     from slo_definitions
 
 )

@@ -88,60 +88,55 @@ route_thresholds as (
 
 ),
 
-journey_requests as (
-
-    select
-        'journey' as scope,
-        route_thresholds.journey,
-        cast(requests.requested_at as date) as day_date,
-        requests.status_code,
-        requests.latency_ms,
-        route_thresholds.latency_threshold_ms,
-        route_thresholds.latency_threshold_source
-    from requests
-    inner join route_thresholds
-        on requests.service = route_thresholds.service
-        and requests.route = route_thresholds.route
-
-),
-
 any_journey_routes as (
 
     select
         service,
         route,
         min(latency_threshold_ms) as latency_threshold_ms,
-        case
-            when count(distinct latency_threshold_source) = 1 then max(latency_threshold_source)
-            else 'mixed'
-        end as latency_threshold_source
+        {{ journey_threshold_source() }} as latency_threshold_source
     from route_thresholds
     group by service, route
 
 ),
 
-all_requests as (
+route_scopes as (
+
+    select
+        'journey' as scope,
+        journey,
+        service,
+        route,
+        latency_threshold_ms,
+        latency_threshold_source
+    from route_thresholds
+
+    union all
 
     select
         'all' as scope,
         'all' as journey,
-        cast(requests.requested_at as date) as day_date,
-        requests.status_code,
-        requests.latency_ms,
-        any_journey_routes.latency_threshold_ms,
-        any_journey_routes.latency_threshold_source
-    from requests
-    inner join any_journey_routes
-        on requests.service = any_journey_routes.service
-        and requests.route = any_journey_routes.route
+        service,
+        route,
+        latency_threshold_ms,
+        latency_threshold_source
+    from any_journey_routes
 
 ),
 
 scoped as (
 
-    select * from journey_requests
-    union all
-    select * from all_requests
+    select
+        route_scopes.scope,
+        route_scopes.journey,
+        cast(requests.requested_at as date) as day_date,
+        requests.status_code,
+        requests.latency_ms,
+        route_scopes.latency_threshold_ms,
+        route_scopes.latency_threshold_source
+    from requests
+    inner join route_scopes
+        {{ join_on('requests', 'route_scopes', ['service', 'route']) }}
 
 ),
 
@@ -158,11 +153,8 @@ aggregated as (
             case when scoped.latency_ms <= scoped.latency_threshold_ms then 1 else 0 end
         ) as fast_requests,
         max(scoped.latency_threshold_ms) as latency_threshold_ms,
-        case
-            when count(distinct scoped.latency_threshold_source) = 1
-                then max(scoped.latency_threshold_source)
-            else 'mixed'
-        end as latency_threshold_source
+        {{ journey_threshold_source('scoped.latency_threshold_source') }}
+            as latency_threshold_source
     from scoped
     group by scoped.scope, scoped.journey, scoped.day_date
 
@@ -171,11 +163,7 @@ aggregated as (
 final as (
 
     select
-        {{ dbt.concat(['scope', "':'", 'journey', "':'", 'cast(day_date as ' ~ dbt.type_string() ~ ')']) }}
-            as journey_day_id,
-        scope,
-        journey,
-        day_date,
+        {{ row_key(['scope', 'journey', 'day_date'], 'journey_day_id') }},
         requests,
         good_requests,
         timed_requests,

@@ -87,12 +87,7 @@ user_weeks as (
 final as (
 
     select
-        {{ dbt.concat(['scope', "':'", 'journey', "':'", 'cast(week_start as ' ~ dbt.type_string() ~ ')', "':'", 'user_key_hash']) }}
-            as user_week_id,
-        scope,
-        journey,
-        week_start,
-        user_key_hash,
+        {{ row_key(['scope', 'journey', 'week_start', 'user_key_hash'], 'user_week_id') }},
         cast(events as {{ dbt.type_bigint() }}) as events,
         met_failure_flag = 1 as met_failure
     from user_weeks

@@ -63,9 +63,7 @@ merged as (
         previous.last_request_at
     from {{ this }} as previous
     inner join seen
-        on previous.service = seen.service
-        and previous.route = seen.route
-        and previous.http_method_key = seen.http_method_key
+        {{ join_on('previous', 'seen', ['service', 'route', 'http_method_key']) }}
     {%- endif %}
 
 ),

@@ -49,8 +49,7 @@
             from {{ this }}
             group by slo_id, definition_hash
         ) as done
-            on d.slo_id = done.slo_id
-            and d.definition_hash = done.definition_hash
+            {{ join_on('d', 'done', ['slo_id', 'definition_hash']) }}
         left join (
             select
                 slo_id,
@@ -182,9 +181,7 @@ cut_slos as (
         route_slos.slo_id
     from ranked_cuts
     inner join route_slos
-        on ranked_cuts.service = route_slos.service
-        and ranked_cuts.route = route_slos.route
-        and ranked_cuts.http_method_key = route_slos.http_method_key
+        {{ join_on('ranked_cuts', 'route_slos', ['service', 'route', 'http_method_key']) }}
         and (
             (route_slos.sli_type = 'latency'
                 and ranked_cuts.cut_ms is not distinct from route_slos.cut_ms
@@ -229,9 +226,7 @@ cut_key_slos as (
         cut_slos.slo_id
     from route_map
     inner join cut_slos
-        on route_map.service = cut_slos.service
-        and route_map.route = cut_slos.route
-        and route_map.http_method_key = cut_slos.http_method_key
+        {{ join_on('route_map', 'cut_slos', ['service', 'route', 'http_method_key']) }}
         and route_map.cut_ms is not distinct from cut_slos.cut_ms
         and route_map.is_strict_cut = cut_slos.is_strict_cut
 
@@ -254,8 +249,7 @@ counted as (
         ) as fast_count
     from requests
     inner join route_map
-        on requests.route = route_map.route
-        and requests.service = route_map.service
+        {{ join_on('requests', 'route_map', ['route', 'service']) }}
         and coalesce(requests.http_method, '') = route_map.http_method_key
     group by 1, 2, 3
 

@@ -195,11 +195,9 @@ joined as (
         baseline.baseline_revenue
     from windows
     left join during
-        on windows.incident_id = during.incident_id
-        and windows.journey = during.journey
+        {{ join_on('windows', 'during', ['incident_id', 'journey']) }}
     left join baseline
-        on windows.incident_id = baseline.incident_id
-        and windows.journey = baseline.journey
+        {{ join_on('windows', 'baseline', ['incident_id', 'journey']) }}
 
 ),
 

@@ -7,67 +7,9 @@
 -#}
 with
 
-events as (
+{{ journey_kpi_inputs() }}
 
-    select * from {{ ref('int_business__journey_events') }}
-
-),
-
-requests_daily as (
-
-    select * from {{ ref('int_business__journey_requests_daily') }}
-
-),
-
-journeys as (
-
-    select * from {{ ref('stg_journeys') }}
-
-),
-
-settings as (
-
-    select * from {{ ref('stg_review_settings') }}
-
-),
-
-scopes as (
-
-    select 'journey' as scope, journey from journeys
-    union
-    select distinct scope, journey from events
-    union
-    select distinct scope, journey from requests_daily
-
-),
-
-day_bounds as (
-
-    select min(day_date) as first_day_date, max(day_date) as last_day_date
-    from (
-        select day_date from events
-        union all
-        select day_date from requests_daily
-    ) as data_days
-
-),
-
-days as (
-
-    {{ calendar_spine('day_bounds', 'first_day_date', 'last_day_date', 1, 7400, 'day_date') }}
-
-),
-
-spine as (
-
-    select
-        scopes.scope,
-        scopes.journey,
-        days.day_date
-    from scopes
-    cross join days
-
-),
+{{ journey_kpi_spine('requests_daily', 'day_date', 1, 7400) }}
 
 conversions_daily as (
 
@@ -93,25 +35,17 @@ joined as (
         {{ journey_request_totals('requests_daily') }}
     from spine
     cross join settings
-    left join conversions_daily
-        on spine.scope = conversions_daily.scope
-        and spine.journey = conversions_daily.journey
-        and spine.day_date = conversions_daily.day_date
-    left join requests_daily
-        on spine.scope = requests_daily.scope
-        and spine.journey = requests_daily.journey
-        and spine.day_date = requests_daily.day_date
+    {%- for aggregate in ['conversions_daily', 'requests_daily'] %}
+    left join {{ aggregate }}
+        {{ join_on('spine', aggregate, ['scope', 'journey', 'day_date']) }}
+    {%- endfor %}
 
 ),
 
 final as (
 
     select
-        {{ dbt.concat(['scope', "':'", 'journey', "':'", 'cast(day_date as ' ~ dbt.type_string() ~ ')']) }}
-            as journey_day_id,
-        scope,
-        journey,
-        day_date,
+        {{ row_key(['scope', 'journey', 'day_date'], 'journey_day_id') }},
         {{ journey_conversion_kpis() }},
         cast(unique_users as {{ dbt.type_bigint() }}) as unique_users,
         {{ journey_request_kpis() }}

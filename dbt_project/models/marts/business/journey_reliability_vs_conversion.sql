@@ -92,8 +92,7 @@ moments as (
         ) as syy_revenue
     from fit_windows
     inner join means
-        on fit_windows.journey = means.journey
-        and fit_windows.week_start = means.week_start
+        {{ join_on('fit_windows', 'means', ['journey', 'week_start']) }}
     group by fit_windows.journey, fit_windows.week_start
 
 ),
@@ -125,11 +124,9 @@ final as (
         end as revenue_correlation_estimate
     from kpis
     left join means
-        on kpis.journey = means.journey
-        and kpis.week_start = means.week_start
+        {{ join_on('kpis', 'means', ['journey', 'week_start']) }}
     left join moments
-        on kpis.journey = moments.journey
-        and kpis.week_start = moments.week_start
+        {{ join_on('kpis', 'moments', ['journey', 'week_start']) }}
 
 )
 

@@ -74,9 +74,7 @@ returned as (
         cohorts.user_key_hash
     from cohorts
     inner join user_days
-        on cohorts.scope = user_days.scope
-        and cohorts.journey = user_days.journey
-        and cohorts.user_key_hash = user_days.user_key_hash
+        {{ join_on('cohorts', 'user_days', ['scope', 'journey', 'user_key_hash']) }}
         and user_days.day_date >= cohorts.window_start
         and user_days.day_date < cohorts.window_end
 
@@ -97,11 +95,9 @@ counted as (
             as returning_users_met_failure
     from cohorts
     left join returned
-        on cohorts.scope = returned.scope
-        and cohorts.journey = returned.journey
-        and cohorts.week_start = returned.week_start
-        and cohorts.return_window_days = returned.return_window_days
-        and cohorts.user_key_hash = returned.user_key_hash
+        {{ join_on('cohorts', 'returned', [
+            'scope', 'journey', 'week_start', 'return_window_days', 'user_key_hash'
+        ]) }}
     group by cohorts.scope, cohorts.journey, cohorts.week_start, cohorts.return_window_days
 
 ),

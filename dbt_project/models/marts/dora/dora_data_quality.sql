@@ -57,21 +57,12 @@ change_issues as (
 
     union all
 
-    select
-        'change' as item_type,
-        change_id as item_id,
-        service,
-        'explicit_deployment_not_counted' as reason,
-        'deployment_id names a deployment that is '
-            || case explicit_deployment_status
-                when 'unknown' then 'not in the deployments data'
-                else 'failed or not in production'
-            end
-            || ': the deployment was found by time instead' as detail,
-        cast(null as {{ dbt.type_string() }}) as excluded_from,
-        anchor_at as occurred_at
-    from changes
-    where explicit_deployment_status in ('not_counted', 'unknown')
+    {{ uncounted_deployment_issues(
+        'changes', 'change', 'change_id', 'anchor_at', 'explicit_deployment_not_counted',
+        'explicit_deployment_status',
+        "'deployment_id names a deployment that is '",
+        "': the deployment was found by time instead'"
+    ) }}
 
 ),
 
@@ -131,21 +122,12 @@ incident_issues as (
 
     union all
 
-    select
-        'incident' as item_type,
-        incident_id as item_id,
-        service,
-        'explicit_cause_not_counted' as reason,
-        'caused_by_deployment_id ' || reported_cause_deployment_id || ' is '
-            || case reported_cause_status
-                when 'unknown' then 'not in the deployments data'
-                else 'failed or not in production'
-            end
-            || ': the next attribution rule was used' as detail,
-        cast(null as {{ dbt.type_string() }}) as excluded_from,
-        started_at as occurred_at
-    from incidents
-    where reported_cause_status in ('not_counted', 'unknown')
+    {{ uncounted_deployment_issues(
+        'incidents', 'incident', 'incident_id', 'started_at', 'explicit_cause_not_counted',
+        'reported_cause_status',
+        "'caused_by_deployment_id ' || reported_cause_deployment_id || ' is '",
+        "': the next attribution rule was used'"
+    ) }}
 
 ),
 

@@ -46,16 +46,6 @@ bands as (
 
 ),
 
-scope_kinds as (
-
-    select 'service' as scope
-    union all
-    select 'team' as scope
-    union all
-    select 'all' as scope
-
-),
-
 {# ---- the spine: every (scope, scope_name) x every week from the first to the last data week ---- #}
 
 data_weeks as (
@@ -105,92 +95,44 @@ scope_names as (
 
 spine as (
 
-    select
-        scope_names.scope,
-        scope_names.scope_name,
-        weeks.week_start,
-        cast({{ dbt.dateadd('day', -21, 'weeks.week_start') }} as date) as window_start
-    from scope_names
-    cross join weeks
+    {{ scope_spine('scope_names', ['scope', 'scope_name'], 'weeks', 'week_start', extra=[
+        'cast(' ~ dbt.dateadd('day', -21, 'weeks.week_start') ~ ' as date) as window_start'
+    ]) }}
 
 ),
 
 {# ---- facts, one row per scope they belong to ---- #}
 
-deployments_in_scopes as (
-
-    select
-        scope_kinds.scope,
-        case scope_kinds.scope
-            when 'service' then deployments.service
-            when 'team' then deployments.team
-            else 'all'
-        end as scope_name,
-        deployments.week_start,
-        deployments.finished_date,
-        deployments.is_change_failure,
-        deployments.is_rework
-    from deployments
-    cross join scope_kinds
-    where deployments.is_counted
-
-),
-
 scoped_deployments as (
 
-    select * from deployments_in_scopes where scope_name is not null
-
-),
-
-changes_in_scopes as (
-
-    select
-        scope_kinds.scope,
-        case scope_kinds.scope
-            when 'service' then changes.service
-            when 'team' then changes.team
-            else 'all'
-        end as scope_name,
-        changes.deployed_week_start as week_start,
-        changes.lead_time_minutes
-    from changes
-    cross join scope_kinds
-    where changes.has_valid_lead_time
+    {{ scope_fan_out('deployments', service_team_all_scopes('deployments'), [
+        'deployments.week_start',
+        'deployments.finished_date',
+        'deployments.is_change_failure',
+        'deployments.is_rework',
+    ], where='deployments.is_counted') }}
 
 ),
 
 scoped_changes as (
 
-    select * from changes_in_scopes where scope_name is not null
-
-),
-
-incidents_in_scopes as (
-
-    select
-        scope_kinds.scope,
-        case scope_kinds.scope
-            when 'service' then incidents.service
-            when 'team' then incidents.team
-            else 'all'
-        end as scope_name,
-        incidents.started_week_start as week_start,
-        incidents.is_open,
-        case
-            when incidents.time_to_restore_minutes >= 0 then incidents.time_to_restore_minutes
-        end as time_to_restore_minutes,
-        case
-            when incidents.recovery_from_deployment_minutes >= 0
-                then incidents.recovery_from_deployment_minutes
-        end as recovery_minutes
-    from incidents
-    cross join scope_kinds
+    {{ scope_fan_out('changes', service_team_all_scopes('changes'), [
+        'changes.deployed_week_start as week_start',
+        'changes.lead_time_minutes',
+    ], where='changes.has_valid_lead_time') }}
 
 ),
 
 scoped_incidents as (
 
-    select * from incidents_in_scopes where scope_name is not null
+    {{ scope_fan_out('incidents', service_team_all_scopes('incidents'), [
+        'incidents.started_week_start as week_start',
+        'incidents.is_open',
+        'case when incidents.time_to_restore_minutes >= 0'
+            ~ ' then incidents.time_to_restore_minutes end as time_to_restore_minutes',
+        'case when incidents.recovery_from_deployment_minutes >= 0'
+            ~ ' then incidents.recovery_from_deployment_minutes end as recovery_minutes',
+    ]) }}
 
 ),
 
@@ -249,41 +191,28 @@ incident_weeks as (
 
 {# ---- trailing four weeks: medians recomputed from the rows, never medians of medians ---- #}
 
-change_trailing as (
+{%- for cte, facts, minutes, median in [
+    ('change_trailing', 'scoped_changes', 'lead_time_minutes', 'lead_time_median_minutes_4w'),
+    ('incident_trailing', 'scoped_incidents', 'recovery_minutes',
+        'failed_deployment_recovery_median_minutes_4w'),
+] %}
+
+{{ cte }} as (
 
     select
         spine.scope,
         spine.scope_name,
         spine.week_start,
-        {{ cross_db_percentile_cont('scoped_changes.lead_time_minutes', 0.5) }}
-            as lead_time_median_minutes_4w
+        {{ cross_db_percentile_cont(facts ~ '.' ~ minutes, 0.5) }} as {{ median }}
     from spine
-    inner join scoped_changes
-        on spine.scope = scoped_changes.scope
-        and spine.scope_name = scoped_changes.scope_name
-        and scoped_changes.week_start >= spine.window_start
-        and scoped_changes.week_start <= spine.week_start
+    inner join {{ facts }}
+        {{ join_on('spine', facts, ['scope', 'scope_name']) }}
+        and {{ facts }}.week_start >= spine.window_start
+        and {{ facts }}.week_start <= spine.week_start
     group by spine.scope, spine.scope_name, spine.week_start
 
 ),
-
-incident_trailing as (
-
-    select
-        spine.scope,
-        spine.scope_name,
-        spine.week_start,
-        {{ cross_db_percentile_cont('scoped_incidents.recovery_minutes', 0.5) }}
-            as failed_deployment_recovery_median_minutes_4w
-    from spine
-    inner join scoped_incidents
-        on spine.scope = scoped_incidents.scope
-        and spine.scope_name = scoped_incidents.scope_name
-        and scoped_incidents.week_start >= spine.window_start
-        and scoped_incidents.week_start <= spine.week_start
-    group by spine.scope, spine.scope_name, spine.week_start
-
-),
+{%- endfor %}
 
 weekly as (
 
@@ -291,16 +220,13 @@ weekly as (
         spine.scope,
         spine.scope_name,
         spine.week_start,
-        coalesce(deployment_weeks.deployments, 0) as deployments,
-        coalesce(deployment_weeks.deploy_days, 0) as deploy_days,
-        coalesce(deployment_weeks.failed_deployments, 0) as failed_deployments,
-        coalesce(deployment_weeks.rework_deployments, 0) as rework_deployments,
-        coalesce(change_weeks.lead_time_changes, 0) as lead_time_changes,
+        {{- zero_filled('deployment_weeks', [
+            'deployments', 'deploy_days', 'failed_deployments', 'rework_deployments'
+        ]) }},
+        {{- zero_filled('change_weeks', ['lead_time_changes']) }},
         change_weeks.lead_time_median_minutes,
         change_weeks.lead_time_p90_minutes,
-        coalesce(incident_weeks.incidents, 0) as incidents,
-        coalesce(incident_weeks.open_incidents, 0) as open_incidents,
-        coalesce(incident_weeks.recovered_failures, 0) as recovered_failures,
+        {{- zero_filled('incident_weeks', ['incidents', 'open_incidents', 'recovered_failures']) }},
         incident_weeks.failed_deployment_recovery_median_minutes,
         incident_weeks.failed_deployment_recovery_p90_minutes,
         incident_weeks.time_to_restore_median_minutes,
@@ -308,26 +234,12 @@ weekly as (
         change_trailing.lead_time_median_minutes_4w,
         incident_trailing.failed_deployment_recovery_median_minutes_4w
     from spine
-    left join deployment_weeks
-        on spine.scope = deployment_weeks.scope
-        and spine.scope_name = deployment_weeks.scope_name
-        and spine.week_start = deployment_weeks.week_start
-    left join change_weeks
-        on spine.scope = change_weeks.scope
-        and spine.scope_name = change_weeks.scope_name
-        and spine.week_start = change_weeks.week_start
-    left join incident_weeks
-        on spine.scope = incident_weeks.scope
-        and spine.scope_name = incident_weeks.scope_name
-        and spine.week_start = incident_weeks.week_start
-    left join change_trailing
-        on spine.scope = change_trailing.scope
-        and spine.scope_name = change_trailing.scope_name
-        and spine.week_start = change_trailing.week_start
-    left join incident_trailing
-        on spine.scope = incident_trailing.scope
-        and spine.scope_name = incident_trailing.scope_name
-        and spine.week_start = incident_trailing.week_start
+    {%- for aggregate in [
+        'deployment_weeks', 'change_weeks', 'incident_weeks', 'change_trailing', 'incident_trailing'
+    ] %}
+    left join {{ aggregate }}
+        {{ scope_join('spine', aggregate) }}
+    {%- endfor %}
 
 ),
 
@@ -395,51 +307,25 @@ thresholds as (
 final as (
 
     select
-        {{ dbt.concat([
-            'metrics.scope', "':'", 'metrics.scope_name', "':'",
-            'cast(metrics.week_start as ' ~ dbt.type_string() ~ ')'
-        ]) }} as dora_weekly_id,
-        metrics.scope,
-        metrics.scope_name,
-        metrics.week_start,
-        cast(metrics.deployments as {{ dbt.type_bigint() }}) as deployments,
-        cast(metrics.deploy_days as {{ dbt.type_bigint() }}) as deploy_days,
-        cast(metrics.deployment_frequency_per_day as {{ cross_db_type_double() }})
-            as deployment_frequency_per_day,
-        cast(metrics.lead_time_changes as {{ dbt.type_bigint() }}) as lead_time_changes,
-        cast(metrics.lead_time_median_minutes as {{ cross_db_type_double() }})
-            as lead_time_median_minutes,
-        cast(metrics.lead_time_p90_minutes as {{ cross_db_type_double() }}) as lead_time_p90_minutes,
-        cast(metrics.failed_deployments as {{ dbt.type_bigint() }}) as failed_deployments,
-        cast(metrics.change_fail_rate as {{ cross_db_type_double() }}) as change_fail_rate,
-        cast(metrics.recovered_failures as {{ dbt.type_bigint() }}) as recovered_failures,
-        cast(metrics.failed_deployment_recovery_median_minutes as {{ cross_db_type_double() }})
-            as failed_deployment_recovery_median_minutes,
-        cast(metrics.failed_deployment_recovery_p90_minutes as {{ cross_db_type_double() }})
-            as failed_deployment_recovery_p90_minutes,
-        cast(metrics.time_to_restore_median_minutes as {{ cross_db_type_double() }})
-            as time_to_restore_median_minutes,
-        cast(metrics.time_to_restore_p90_minutes as {{ cross_db_type_double() }})
-            as time_to_restore_p90_minutes,
-        cast(metrics.rework_deployments as {{ dbt.type_bigint() }}) as rework_deployments,
-        cast(metrics.rework_rate as {{ cross_db_type_double() }}) as rework_rate,
-        cast(metrics.incidents as {{ dbt.type_bigint() }}) as incidents,
-        cast(metrics.open_incidents as {{ dbt.type_bigint() }}) as open_incidents,
-        cast(metrics.trailing_weeks as {{ dbt.type_bigint() }}) as trailing_weeks,
-        cast(metrics.deployments_4w as {{ dbt.type_bigint() }}) as deployments_4w,
-        cast(metrics.deploy_days_4w as {{ dbt.type_bigint() }}) as deploy_days_4w,
-        cast(metrics.deployment_frequency_per_day_4w as {{ cross_db_type_double() }})
-            as deployment_frequency_per_day_4w,
-        cast(metrics.deploy_days_per_week_4w as {{ cross_db_type_double() }})
-            as deploy_days_per_week_4w,
-        cast(metrics.lead_time_median_minutes_4w as {{ cross_db_type_double() }})
-            as lead_time_median_minutes_4w,
-        cast(metrics.failed_deployments_4w as {{ dbt.type_bigint() }}) as failed_deployments_4w,
-        cast(metrics.change_fail_rate_4w as {{ cross_db_type_double() }}) as change_fail_rate_4w,
-        cast(metrics.failed_deployment_recovery_median_minutes_4w as {{ cross_db_type_double() }})
-            as failed_deployment_recovery_median_minutes_4w,
-        cast(metrics.rework_deployments_4w as {{ dbt.type_bigint() }}) as rework_deployments_4w,
-        cast(metrics.rework_rate_4w as {{ cross_db_type_double() }}) as rework_rate_4w,
+        {{ row_key(['scope', 'scope_name', 'week_start'], 'dora_weekly_id', 'metrics') }},
+        {{ typed_columns('metrics', [
+            ('deployments', 'bigint'), ('deploy_days', 'bigint'),
+            ('deployment_frequency_per_day', 'double'), ('lead_time_changes', 'bigint'),
+            ('lead_time_median_minutes', 'double'), ('lead_time_p90_minutes', 'double'),
+            ('failed_deployments', 'bigint'), ('change_fail_rate', 'double'),
+            ('recovered_failures', 'bigint'),
+            ('failed_deployment_recovery_median_minutes', 'double'),
+            ('failed_deployment_recovery_p90_minutes', 'double'),
+            ('time_to_restore_median_minutes', 'double'), ('time_to_restore_p90_minutes', 'double'),
+            ('rework_deployments', 'bigint'), ('rework_rate', 'double'), ('incidents', 'bigint'),
+            ('open_incidents', 'bigint'), ('trailing_weeks', 'bigint'),
+            ('deployments_4w', 'bigint'), ('deploy_days_4w', 'bigint'),
+            ('deployment_frequency_per_day_4w', 'double'), ('deploy_days_per_week_4w', 'double'),
+            ('lead_time_median_minutes_4w', 'double'), ('failed_deployments_4w', 'bigint'),
+            ('change_fail_rate_4w', 'double'),
+            ('failed_deployment_recovery_median_minutes_4w', 'double'),
+            ('rework_deployments_4w', 'bigint'), ('rework_rate_4w', 'double')
+        ]) }},
         {{ dora_band('deployment_frequency', 'metrics.deploy_days_per_week') }}
             as deployment_frequency_band,
         {{ dora_band('change_lead_time', 'metrics.lead_time_median_minutes') }}

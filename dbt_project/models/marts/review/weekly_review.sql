@@ -53,55 +53,29 @@ corrective as (
 final as (
 
     select
-        {{ dbt.concat([
-            'weekly.scope', "':'", 'weekly.scope_name', "':'",
-            'cast(weekly.week_start as ' ~ dbt.type_string() ~ ')'
-        ]) }} as weekly_review_id,
-        weekly.scope,
-        weekly.scope_name,
-        weekly.week_start,
+        {{ row_key(['scope', 'scope_name', 'week_start'], 'weekly_review_id', 'weekly') }},
         cast({{ dbt.dateadd('day', 6, 'weekly.week_start') }} as date) as week_end_date,
-        cast(weekly.deployments as {{ dbt.type_bigint() }}) as deployments,
-        cast(weekly.deploy_days as {{ dbt.type_bigint() }}) as deploy_days,
-        cast(weekly.deployment_frequency_per_day as {{ cross_db_type_double() }}) as deployment_frequency_per_day,
-        weekly.deployment_frequency_band,
-        cast(weekly.lead_time_median_minutes as {{ cross_db_type_double() }}) as lead_time_median_minutes,
-        weekly.lead_time_band,
-        cast(weekly.change_fail_rate as {{ cross_db_type_double() }}) as change_fail_rate,
-        weekly.change_fail_rate_band,
-        cast(weekly.failed_deployment_recovery_median_minutes as {{ cross_db_type_double() }})
-            as failed_deployment_recovery_median_minutes,
-        weekly.failed_deployment_recovery_band,
-        cast(weekly.rework_rate as {{ cross_db_type_double() }}) as rework_rate,
-        cast(weekly.time_to_restore_median_minutes as {{ cross_db_type_double() }})
-            as time_to_restore_median_minutes,
-        cast(weekly.slo_count as {{ dbt.type_bigint() }}) as slo_count,
-        cast(weekly.slos_meeting_target as {{ dbt.type_bigint() }}) as slos_meeting_target,
-        weekly.slo_decision,
-        cast(weekly.slo_worst_remaining_budget_fraction as {{ cross_db_type_double() }})
-            as slo_worst_remaining_budget_fraction,
-        cast(weekly.incidents as {{ dbt.type_bigint() }}) as incidents,
-        cast(weekly.sev1_incidents as {{ dbt.type_bigint() }}) as sev1_incidents,
-        cast(weekly.sev2_incidents as {{ dbt.type_bigint() }}) as sev2_incidents,
-        cast(weekly.sev3_incidents as {{ dbt.type_bigint() }}) as sev3_incidents,
-        cast(weekly.sev4_incidents as {{ dbt.type_bigint() }}) as sev4_incidents,
-        weekly.incidents_by_severity,
-        cast(weekly.open_incidents as {{ dbt.type_bigint() }}) as open_incidents,
-        cast(weekly.impact_minutes as {{ cross_db_type_double() }}) as impact_minutes,
-        cast(weekly.lost_conversions_estimate as {{ cross_db_type_double() }}) as lost_conversions_estimate,
-        cast(weekly.revenue_at_risk_estimate as {{ cross_db_type_double() }}) as revenue_at_risk_estimate,
-        cast(weekly.postmortems_done as {{ dbt.type_bigint() }}) as postmortems_done,
-        cast(weekly.postmortems_missing as {{ dbt.type_bigint() }}) as postmortems_missing,
-        cast(weekly.pattern_incidents as {{ dbt.type_bigint() }}) as pattern_incidents,
-        cast(weekly.conversions_started as {{ dbt.type_bigint() }}) as conversions_started,
-        cast(weekly.conversions_completed as {{ dbt.type_bigint() }}) as conversions_completed,
-        cast(weekly.conversion_rate as {{ cross_db_type_double() }}) as conversion_rate,
-        cast(weekly.revenue as {{ cross_db_type_double() }}) as revenue,
-        cast(weekly.average_order_value as {{ cross_db_type_double() }}) as average_order_value,
-        weekly.currency,
-        cast(weekly.returning_user_rate as {{ cross_db_type_double() }}) as returning_user_rate,
-        cast(weekly.availability_sli as {{ cross_db_type_double() }}) as availability_sli,
-        cast(weekly.latency_sli as {{ cross_db_type_double() }}) as latency_sli,
+        {{ typed_columns('weekly', [
+            ('deployments', 'bigint'), ('deploy_days', 'bigint'),
+            ('deployment_frequency_per_day', 'double'), 'deployment_frequency_band',
+            ('lead_time_median_minutes', 'double'), 'lead_time_band',
+            ('change_fail_rate', 'double'), 'change_fail_rate_band',
+            ('failed_deployment_recovery_median_minutes', 'double'),
+            'failed_deployment_recovery_band', ('rework_rate', 'double'),
+            ('time_to_restore_median_minutes', 'double'), ('slo_count', 'bigint'),
+            ('slos_meeting_target', 'bigint'), 'slo_decision',
+            ('slo_worst_remaining_budget_fraction', 'double'), ('incidents', 'bigint'),
+            ('sev1_incidents', 'bigint'), ('sev2_incidents', 'bigint'),
+            ('sev3_incidents', 'bigint'), ('sev4_incidents', 'bigint'), 'incidents_by_severity',
+            ('open_incidents', 'bigint'), ('impact_minutes', 'double'),
+            ('lost_conversions_estimate', 'double'), ('revenue_at_risk_estimate', 'double'),
+            ('postmortems_done', 'bigint'), ('postmortems_missing', 'bigint'),
+            ('pattern_incidents', 'bigint'), ('conversions_started', 'bigint'),
+            ('conversions_completed', 'bigint'), ('conversion_rate', 'double'),
+            ('revenue', 'double'), ('average_order_value', 'double'), 'currency',
+            ('returning_user_rate', 'double'), ('availability_sli', 'double'),
+            ('latency_sli', 'double')
+        ]) }},
         {%- for metric in metrics %}
         cast(changes_wide.{{ metric.name }}_change as {{ cross_db_type_double() }}) as {{ metric.name }}_change,
         {%- endfor %}
@@ -109,14 +83,10 @@ final as (
             as corrective_action_count,
         corrective.corrective_actions
     from weekly
-    left join changes_wide
-        on weekly.scope = changes_wide.scope
-        and weekly.scope_name = changes_wide.scope_name
-        and weekly.week_start = changes_wide.week_start
-    left join corrective
-        on weekly.scope = corrective.scope
-        and weekly.scope_name = corrective.scope_name
-        and weekly.week_start = corrective.week_start
+    {%- for aggregate in ['changes_wide', 'corrective'] %}
+    left join {{ aggregate }}
+        {{ scope_join('weekly', aggregate) }}
+    {%- endfor %}
 
 )
 

@@ -66,14 +66,7 @@ flagged as (
 final as (
 
     select
-        {{ dbt.concat([
-            'scope', "':'", 'scope_name', "':'", 'cast(week_start as ' ~ dbt.type_string() ~ ')',
-            "':'", 'metric'
-        ]) }} as weekly_metric_id,
-        scope,
-        scope_name,
-        week_start,
-        metric,
+        {{ row_key(['scope', 'scope_name', 'week_start', 'metric'], 'weekly_metric_id') }},
         metric_label,
         better_direction,
         metric_value,

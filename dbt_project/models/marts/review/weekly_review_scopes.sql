@@ -48,15 +48,9 @@ slos as (
 
 slos_in_scopes as (
 
-    select 'all' as scope, 'all' as scope_name, week_start, is_target_met, remaining_fraction,
-        decision
-    from slos
-
-    union all
-
-    select 'service' as scope, service as scope_name, week_start, is_target_met,
-        remaining_fraction, decision
-    from slos
+    {{ scope_fan_out('slos', [('all', "'all'"), ('service', 'service')], [
+        'week_start', 'is_target_met', 'remaining_fraction', 'decision'
+    ]) }}
 
 ),
 
@@ -114,52 +108,14 @@ scopes as (
 
 spine as (
 
-    select
-        scopes.scope,
-        scopes.scope_name,
-        weeks.week_start
-    from scopes
-    cross join weeks
+    {{ scope_spine('scopes', ['scope', 'scope_name'], 'weeks', 'week_start') }}
 
 ),
 
-incidents_in_scopes as (
+journey_incidents as (
 
     select
-        'all' as scope,
-        'all' as scope_name,
-        week_start,
-        incident_id,
-        severity,
-        is_open,
-        impact_minutes,
-        lost_conversions_estimate,
-        revenue_at_risk_estimate,
-        postmortem_status,
-        is_pattern
-    from incidents
-
-    union all
-
-    select
-        'service' as scope,
-        service as scope_name,
-        week_start,
-        incident_id,
-        severity,
-        is_open,
-        impact_minutes,
-        lost_conversions_estimate,
-        revenue_at_risk_estimate,
-        postmortem_status,
-        is_pattern
-    from incidents
-
-    union all
-
-    select
-        'journey' as scope,
-        impact.journey as scope_name,
+        impact.journey,
         incidents.week_start,
         incidents.incident_id,
         incidents.severity,
@@ -171,7 +127,21 @@ incidents_in_scopes as (
         incidents.is_pattern
     from incidents
     inner join impact on incidents.incident_id = impact.incident_id
-    where impact.journey is not null
+
+),
+
+{%- set incident_columns = [
+    'week_start', 'incident_id', 'severity', 'is_open', 'impact_minutes',
+    'lost_conversions_estimate', 'revenue_at_risk_estimate', 'postmortem_status', 'is_pattern'
+] %}
+
+incidents_in_scopes as (
+
+    {{ scope_fan_out('incidents', [('all', "'all'"), ('service', 'service')], incident_columns) }}
+
+    union all
+
+    {{ scope_fan_out('journey_incidents', [('journey', 'journey')], incident_columns) }}
 
 ),
 
@@ -255,19 +225,16 @@ final as (
             when 0 then 'no_data'
         end as slo_decision,
         slo_weeks.slo_worst_remaining_budget_fraction,
-        coalesce(incident_weeks.incidents, 0) as incidents,
-        coalesce(incident_weeks.sev1_incidents, 0) as sev1_incidents,
-        coalesce(incident_weeks.sev2_incidents, 0) as sev2_incidents,
-        coalesce(incident_weeks.sev3_incidents, 0) as sev3_incidents,
-        coalesce(incident_weeks.sev4_incidents, 0) as sev4_incidents,
+        {{- zero_filled('incident_weeks', [
+            'incidents', 'sev1_incidents', 'sev2_incidents', 'sev3_incidents', 'sev4_incidents'
+        ]) }},
         severity_text.incidents_by_severity,
-        coalesce(incident_weeks.open_incidents, 0) as open_incidents,
-        coalesce(incident_weeks.impact_minutes, 0) as impact_minutes,
+        {{- zero_filled('incident_weeks', ['open_incidents', 'impact_minutes']) }},
         incident_weeks.lost_conversions_estimate,
         incident_weeks.revenue_at_risk_estimate,
-        coalesce(incident_weeks.postmortems_done, 0) as postmortems_done,
-        coalesce(incident_weeks.postmortems_missing, 0) as postmortems_missing,
-        coalesce(incident_weeks.pattern_incidents, 0) as pattern_incidents,
+        {{- zero_filled('incident_weeks', [
+            'postmortems_done', 'postmortems_missing', 'pattern_incidents'
+        ]) }},
         kpis.conversions_started,
         kpis.conversions_completed,
         kpis.conversion_rate,
@@ -278,26 +245,12 @@ final as (
         kpis.availability_sli,
         kpis.latency_sli
     from spine
-    left join dora
-        on spine.scope = dora.scope
-        and spine.scope_name = dora.scope_name
-        and spine.week_start = dora.week_start
     left join kpis
-        on spine.scope = kpis.scope
-        and spine.scope_name = kpis.journey
-        and spine.week_start = kpis.week_start
-    left join incident_weeks
-        on spine.scope = incident_weeks.scope
-        and spine.scope_name = incident_weeks.scope_name
-        and spine.week_start = incident_weeks.week_start
-    left join severity_text
-        on spine.scope = severity_text.scope
-        and spine.scope_name = severity_text.scope_name
-        and spine.week_start = severity_text.week_start
-    left join slo_weeks
-        on spine.scope = slo_weeks.scope
-        and spine.scope_name = slo_weeks.scope_name
-        and spine.week_start = slo_weeks.week_start
+        {{ scope_join('spine', 'kpis', scope_name_column='journey') }}
+    {%- for aggregate in ['dora', 'incident_weeks', 'severity_text', 'slo_weeks'] %}
+    left join {{ aggregate }}
+        {{ scope_join('spine', aggregate) }}
+    {%- endfor %}
 
 )
 

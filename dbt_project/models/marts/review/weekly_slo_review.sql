@@ -84,13 +84,10 @@ final as (
             / nullif(week_requests.week_valid_events, 0) as week_good_ratio
     from history_weeks
     inner join last_days
-        on history_weeks.slo_id = last_days.slo_id
-        and history_weeks.week_start = last_days.week_start
-        and history_weeks.day_date = last_days.day_date
+        {{ join_on('history_weeks', 'last_days', ['slo_id', 'week_start', 'day_date']) }}
     left join status on history_weeks.slo_id = status.slo_id
     left join week_requests
-        on history_weeks.slo_id = week_requests.slo_id
-        and history_weeks.week_start = week_requests.week_start
+        {{ join_on('history_weeks', 'week_requests', ['slo_id', 'week_start']) }}
 
 )
 

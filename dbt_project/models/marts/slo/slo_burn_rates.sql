@@ -142,8 +142,7 @@ filled as (
         cast(coalesce(minutes.bad_events, 0) as {{ dbt.type_bigint() }}) as bad_events
     from spine
     left join minutes
-        on spine.slo_id = minutes.slo_id
-        and spine.minute_at = minutes.minute_at
+        {{ join_on('spine', 'minutes', ['slo_id', 'minute_at']) }}
 
 ),
 

@@ -111,8 +111,7 @@ final as (
         ) as is_postmortem_required
     from spans
     inner join impact
-        on spans.incident_id = impact.incident_id
-        and spans.slo_id = impact.slo_id
+        {{ join_on('spans', 'impact', ['incident_id', 'slo_id']) }}
     left join daily
         on spans.slo_id = daily.slo_id
         and cast({{ dbt.dateadd('minute', -1, 'spans.ended_at') }} as date) = daily.day_date
