@@ -357,7 +357,7 @@ def expected_alert(a: dict) -> tuple[dict, dict]:
 def test_first_run_records_history_as_baseline_and_sends_the_page_it_wrote(world: World) -> None:
     run = world.runs["A"]
     slack, generic = expected_review(
-        run.snap["headline"], world.paths.warehouse.parent.parent / "reports"
+        run.snap["headline"], world.paths.reports
     )
     assert run.requests == {SLACK_PATH: [slack], JSON_PATH: [generic]}
     # History is not sent: every SLO's decision and every cleared page alert is a baseline.
