@@ -14,12 +14,11 @@ automation:
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from dagster._utils.schedules import is_valid_cron_schedule  # the check ScheduleDefinition runs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from reliability.config import ConfigError, ReliabilityConfig
+from reliability.config import ReliabilityConfig
 from reliability.review.weeks import parse_week
 
 SECTION = "automation"
@@ -65,21 +64,6 @@ class AutomationSettings(BaseModel):
 
 
 def automation_settings(config: ReliabilityConfig) -> AutomationSettings:
-    """The validated section (defaults when absent); ConfigError names the file and key."""
-    section: Any = config.raw.get(SECTION)
-    if section is None:
-        return AutomationSettings()
-    if not isinstance(section, dict):
-        raise ConfigError(config.path, SECTION, "a mapping", section)
-    try:
-        return AutomationSettings.model_validate(section)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        key = ".".join([SECTION, *(str(p) for p in error["loc"])])
-        expected = (
-            error["msg"].removeprefix("Value error, ").removeprefix("Input should be ")
-            .removeprefix("expected ")
-        )
-        if error["type"] == "extra_forbidden":
-            expected = "no such key (see docs/dagster.md)"
-        raise ConfigError(config.path, key, expected, error.get("input")) from exc
+    """The `automation:` section, validated when the config was loaded (the root model's
+    SECTIONS: errors there name the file and key); defaults when absent."""
+    return config.section(SECTION) or AutomationSettings()

@@ -13,11 +13,11 @@ notifications:
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from reliability.config import ConfigError, ReliabilityConfig
+from reliability.config import ReliabilityConfig
 
 EventType = Literal["decision_changed", "burn_alert_started", "review_written"]
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
@@ -55,26 +55,7 @@ class NotificationSettings(BaseModel):
         return self
 
 
-def _key(loc: tuple[Any, ...]) -> str:
-    """('webhooks', 0, 'url_env') -> 'notifications.webhooks[0].url_env'."""
-    out = SECTION
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
-
-
 def notification_settings(cfg: ReliabilityConfig) -> NotificationSettings:
-    """Validate `notifications:`; raise ConfigError naming the key path on a problem."""
-    raw = cfg.raw.get(SECTION)
-    if raw is None:
-        return NotificationSettings()
-    if not isinstance(raw, dict):
-        raise ConfigError(cfg.path, SECTION, "a mapping", raw)
-    try:
-        return NotificationSettings.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(p for p in err["loc"] if p != "__root__")
-        message = err["msg"].removeprefix("Value error, ")
-        got = err.get("input") if loc else None
-        raise ConfigError(cfg.path, _key(loc), message, got) from None
+    """The `notifications:` section, validated when the config was loaded (the root model's
+    SECTIONS: errors there name the file and key); defaults when absent."""
+    return cfg.section(SECTION) or NotificationSettings()
